@@ -1,0 +1,1 @@
+"""The `tenku` command line (click). Commands parse options and call library code."""

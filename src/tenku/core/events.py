@@ -1,0 +1,59 @@
+"""The in-process event bus and the facts that cross service lines on it.
+
+Services publish facts (a message arrived, the clock moved); other parts subscribe
+(long polls, event-source pollers). Delivery is synchronous and in-process: handlers
+must be quick and must not raise; anything slow belongs in a task the handler starts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from tenku.core.scope import Scope
+
+log = logging.getLogger("tenku.events")
+
+E = TypeVar("E")
+Handler = Callable[[Any], None]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageArrived:
+    """A queue got a message that may be receivable now or soon."""
+
+    scope: Scope
+    queue_arn: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClockAdvanced:
+    """The clock jumped forward; anything waiting on time should look again."""
+
+    seconds: float
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._handlers: dict[type, list[Handler]] = defaultdict(list)
+
+    def subscribe(self, event_type: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
+        """Call `handler` for every event of `event_type`; returns an unsubscribe function."""
+        self._handlers[event_type].append(handler)
+
+        def unsubscribe() -> None:
+            handlers = self._handlers[event_type]
+            if handler in handlers:
+                handlers.remove(handler)
+
+        return unsubscribe
+
+    def publish(self, event: object) -> None:
+        for handler in tuple(self._handlers.get(type(event), ())):
+            try:
+                handler(event)
+            except Exception:  # a bad subscriber must not break the publisher
+                log.exception("event handler failed for %r", event)

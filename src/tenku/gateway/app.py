@@ -1,0 +1,145 @@
+"""The ASGI app: Tenku's own routes first (`/_tenku/*`), then every AWS API.
+
+It owns assembling the pieces (storage, clock, bus, providers, dispatcher) and their
+start and stop; it holds no service logic. Only its last handler catches a bare
+`Exception`: it logs it and answers a 500 in the AWS shape.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tenku import __version__
+from tenku.config import Settings
+from tenku.core.clock import SystemClock
+from tenku.core.events import ClockAdvanced, EventBus
+from tenku.gateway.dispatch import Dispatcher
+from tenku.gateway.registry import build_providers
+from tenku.protocol.http import Request, Response
+from tenku.storage import Storage, open_storage
+
+log = logging.getLogger("tenku.gateway")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Gateway:
+    def __init__(self, settings: Settings, storage: Storage | None = None) -> None:
+        self.settings = settings
+        self.storage = storage or open_storage(
+            None if settings.ephemeral else settings.data_dir, durability=settings.durability
+        )
+        self.clock = SystemClock()
+        self.bus = EventBus()
+        self.providers = build_providers(self.storage, self.clock, self.bus)
+        self.dispatcher = Dispatcher(settings, self.providers)
+        self.started = False
+
+    async def startup(self) -> None:
+        for provider in self.providers.values():
+            await provider.start()
+        self.started = True
+
+    async def shutdown(self) -> None:
+        for provider in self.providers.values():
+            await provider.stop()
+        self.storage.close()
+        self.started = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await self.startup()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away before sending its body
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name = raw_name.decode("latin-1").lower()
+            value = raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        request = Request(
+            method=scope["method"],
+            path=raw_path.decode("latin-1"),
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            body=body,
+            host=headers.get("host", ""),
+        )
+        try:
+            if request.path.startswith("/_tenku/"):
+                response = self._tenku_route(request)
+            else:
+                response = await self.dispatcher.handle(request)
+        except Exception:  # the last handler: log it, answer like AWS would
+            log.exception("unhandled error for %s %s", request.method, request.path)
+            response = Response(
+                500,
+                list(_JSON_STR),
+                b'{"__type":"InternalFailure","message":"Tenku hit an internal error."}',
+            )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+                + [(b"content-length", str(len(response.body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+    # -- /_tenku/* ------------------------------------------------------------------------
+    def _tenku_route(self, request: Request) -> Response:
+        route = request.path.split("?", 1)[0].rstrip("/")
+        if route == "/_tenku/health":
+            return _json(
+                200,
+                {
+                    "status": "running" if self.started else "starting",
+                    "version": __version__,
+                    "services": {name: "running" for name in sorted(self.providers)},
+                },
+            )
+        if route == "/_tenku/clock":
+            if request.method == "POST":
+                try:
+                    advance = float(json.loads(request.body or b"{}").get("advance", 0))
+                    self.clock.advance(advance)
+                except (ValueError, TypeError, AttributeError) as error:
+                    return _json(400, {"error": f"bad clock request: {error}"})
+                self.bus.publish(ClockAdvanced(advance))
+            return _json(200, {"now": self.clock.now(), "offset": self.clock.offset})
+        return _json(404, {"error": f"no such Tenku route: {route}"})
+
+
+_JSON_STR = [("content-type", "application/json")]
+
+
+def _json(status: int, payload: dict[str, Any]) -> Response:
+    return Response(status, list(_JSON_STR), json.dumps(payload).encode())

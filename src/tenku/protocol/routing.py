@@ -1,0 +1,150 @@
+"""Which AWS service a request is for, and the region and key it was signed with.
+
+Owns: the static tables from `X-Amz-Target` prefixes and SigV4 signing names to
+botocore service folder names, and the credential-scope parsing behind them.
+Must not: parse request bodies beyond sniffing `Action`, load service models, or know
+what any service does with the request.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from tenku.protocol.http import Request
+from tenku.protocol.models import available_services
+
+# targetPrefix (metadata of each json model) -> botocore service folder. Checked against
+# the models by tests/unit/protocol/test_routing.py so a botocore bump cannot drift.
+TARGET_PREFIXES: dict[str, str] = {
+    "AmazonSQS": "sqs",
+    "DynamoDB_20120810": "dynamodb",
+    "DynamoDBStreams_20120810": "dynamodbstreams",
+    "Logs_20140328": "logs",
+    "AWSEvents": "events",
+    "AWSCognitoIdentityProviderService": "cognito-idp",
+    "AWSCognitoIdentityService": "cognito-identity",
+    "AmazonSSM": "ssm",
+    "secretsmanager": "secretsmanager",
+    "AWSStepFunctions": "stepfunctions",
+    "Kinesis_20131202": "kinesis",
+    "Firehose_20150804": "firehose",
+    "GraniteServiceVersion20100801": "cloudwatch",
+    "TrentService": "kms",
+    "CertificateManager": "acm",
+    "AnyScaleFrontendService": "application-autoscaling",
+    "ResourceGroupsTaggingAPI_20170126": "resourcegroupstaggingapi",
+    "AmazonEC2ContainerRegistry_V20150921": "ecr",
+}
+
+# SigV4 signing name -> service folder, where they differ or are worth pinning.
+SIGNING_NAMES: dict[str, str] = {
+    "sqs": "sqs",
+    "lambda": "lambda",
+    "s3": "s3",
+    "sns": "sns",
+    "events": "events",
+    "scheduler": "scheduler",
+    "logs": "logs",
+    "monitoring": "cloudwatch",
+    "cloudformation": "cloudformation",
+    "cognito-idp": "cognito-idp",
+    "cognito-identity": "cognito-identity",
+    "ssm": "ssm",
+    "iam": "iam",
+    "sts": "sts",
+    "xray": "xray",
+    "dynamodb": "dynamodb",
+    "states": "stepfunctions",
+    "kinesis": "kinesis",
+    "firehose": "firehose",
+    "kms": "kms",
+    "secretsmanager": "secretsmanager",
+    "tagging": "resourcegroupstaggingapi",
+    "apigateway": "apigateway",  # apigatewayv2 when the path starts with /v2/
+}
+
+# STS operations that are called without a signature, so only `Action` can name them.
+_UNSIGNED_STS_ACTIONS = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
+
+_CREDENTIAL_RE = re.compile(r"Credential=([^,\s]+)")
+_SQS_PATH_RE = re.compile(r"^/\d{12}/[^/]+/?$")
+_ACTION_RE = re.compile(r"(?:^|&)Action=([^&]*)")
+
+
+def credential_scope(request: Request) -> tuple[str, str, str, str] | None:
+    """(access key, date, region, service) of a SigV4 request, header or presigned."""
+    credential: str | None = None
+    auth = request.headers.get("authorization", "")
+    if auth.startswith("AWS4-"):
+        match = _CREDENTIAL_RE.search(auth)
+        if match:
+            credential = match.group(1)
+    elif "X-Amz-Credential=" in request.query:
+        for pair in request.query.split("&"):
+            if pair.startswith("X-Amz-Credential="):
+                credential = unquote(pair[len("X-Amz-Credential=") :])
+                break
+    if not credential:
+        return None
+    parts = credential.split("/")
+    if len(parts) < 5:
+        return None
+    # The access key itself never contains '/', but be lenient about extra parts.
+    return parts[0], parts[-4], parts[-3], parts[-2]
+
+
+def region_of(request: Request) -> str | None:
+    """The region of the request's SigV4 credential scope, if signed."""
+    scope = credential_scope(request)
+    return scope[2] if scope else None
+
+
+def access_key_of(request: Request) -> str | None:
+    """The access key id of the request's SigV4 credential scope, if signed."""
+    scope = credential_scope(request)
+    return scope[0] if scope else None
+
+
+def _action_of(request: Request) -> str | None:
+    match = _ACTION_RE.search(request.query)
+    if match:
+        return unquote(match.group(1))
+    content_type = request.headers.get("content-type", "")
+    if request.body and "x-www-form-urlencoded" in content_type:
+        try:
+            text = request.body.decode("utf-8", "replace")
+        except Exception:  # pragma: no cover - decode with "replace" cannot fail
+            return None
+        match = _ACTION_RE.search(text)
+        if match:
+            return unquote(match.group(1).replace("+", " "))
+    return None
+
+
+def service_for(request: Request) -> str | None:
+    """The botocore service folder name the request is addressed to, or None."""
+    target = request.headers.get("x-amz-target")
+    if target:
+        service = TARGET_PREFIXES.get(target.split(".", 1)[0])
+        if service:
+            return service
+    scope = credential_scope(request)
+    if scope is not None:
+        signing_name = scope[3]
+        if signing_name == "apigateway":
+            return "apigatewayv2" if request.path.startswith("/v2/") else "apigateway"
+        service = SIGNING_NAMES.get(signing_name)
+        if service:
+            return service
+        if signing_name in available_services():
+            return signing_name
+    if "AWSAccessKeyId=" in request.query and "Signature=" in request.query:
+        return "s3"  # SigV2 presigned URLs are only still honoured by S3
+    action = _action_of(request)
+    if action:
+        if _SQS_PATH_RE.match(request.path):
+            return "sqs"
+        if action in _UNSIGNED_STS_ACTIONS:
+            return "sts"
+    return None

@@ -1,0 +1,380 @@
+"""Message delivery: enqueue (with FIFO deduplication), receive (standard and FIFO group
+locking), delete, visibility changes and dead-letter redrive.
+
+Each public method runs inside one storage transaction, so what it acknowledges is
+committed whole. It returns plain dicts shaped as the SQS API answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from tenku.core.clock import Clock
+from tenku.core.errors import ServiceError
+from tenku.core.events import EventBus, MessageArrived
+from tenku.core.ids import new_uuid
+from tenku.services.sqs import models
+from tenku.services.sqs.errors import invalid_parameter, missing_parameter, sqs_error
+from tenku.services.sqs.models import Queue
+from tenku.services.sqs.queues import QueueRegistry
+from tenku.services.sqs.store import NewMessage, SqsStore, StoredMessage
+
+_FIFO_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+@dataclass(slots=True)
+class ReceiveOptions:
+    max_messages: int
+    visibility_timeout: int
+    system_attribute_names: list[str]
+    message_attribute_names: list[str] | None
+
+
+class Delivery:
+    def __init__(self, store: SqsStore, queues: QueueRegistry, clock: Clock, bus: EventBus) -> None:
+        self.store = store
+        self.queues = queues
+        self.clock = clock
+        self.bus = bus
+
+    def _now_ms(self) -> int:
+        return int(self.clock.now() * 1000)
+
+    # -- send ------------------------------------------------------------------------------
+    def send(self, queue: Queue, entry: dict[str, Any], sender: str) -> dict[str, Any]:
+        """Enqueue one message (the entry uses SendMessage's member names)."""
+        with self.store.db.transaction():
+            result = self._enqueue(queue, entry, sender, self._now_ms())
+        self.bus.publish(MessageArrived(queue.scope, queue.arn))
+        return result
+
+    def send_batch(
+        self, queue: Queue, entries: list[dict[str, Any]], sender: str
+    ) -> dict[str, Any]:
+        models.check_batch_ids(entries, "SendMessageBatchRequestEntry")
+        total = sum(
+            len(str(e.get("MessageBody") or "").encode()) + _attributes_size(e) for e in entries
+        )
+        if total > models.MAX_MESSAGE_BYTES:
+            raise sqs_error(
+                "BatchRequestTooLong",
+                f"Batch requests cannot be longer than {models.MAX_MESSAGE_BYTES} bytes. "
+                f"You have sent {total} bytes.",
+            )
+        successful: list[dict[str, Any]] = []
+        failed: list[dict[str, Any]] = []
+        now_ms = self._now_ms()
+        with self.store.db.transaction():
+            for entry in entries:
+                try:
+                    with self.store.db.transaction():
+                        result = self._enqueue(queue, entry, sender, now_ms)
+                except ServiceError as error:  # a bad entry fails alone, as in SQS
+                    failed.append(batch_failure(entry["Id"], error))
+                else:
+                    successful.append({"Id": entry["Id"], **result})
+        if successful:
+            self.bus.publish(MessageArrived(queue.scope, queue.arn))
+        return {"Successful": successful, "Failed": failed}
+
+    def _enqueue(self, queue: Queue, entry: dict[str, Any], sender: str, now_ms: int) -> dict[str, Any]:
+        body = models.check_body(entry.get("MessageBody"))
+        attributes = entry.get("MessageAttributes") or {}
+        system = entry.get("MessageSystemAttributes") or {}
+        size = len(body.encode()) + models.check_message_attributes(attributes)
+        models.check_message_attributes(system, system=True)
+        limit = queue.int_attr("MaximumMessageSize")
+        if size > limit:
+            raise sqs_error(
+                "InvalidParameterValue",
+                "One or more parameters are invalid. Reason: Message must be shorter than "
+                f"{limit} bytes.",
+            )
+        group_id = entry.get("MessageGroupId")
+        dedup_id = entry.get("MessageDeduplicationId")
+        delay = entry.get("DelaySeconds")
+        if group_id is not None and not _FIFO_ID.match(group_id):
+            raise invalid_parameter("MessageGroupId", group_id, "MessageGroupId is invalid.")
+        if queue.fifo:
+            if delay is not None:
+                raise invalid_parameter(
+                    "DelaySeconds", delay,
+                    "The request include parameter that is not valid for this queue type.",
+                )
+            if not group_id:
+                raise missing_parameter("MessageGroupId")
+            if dedup_id is None:
+                if not queue.content_dedup:
+                    raise sqs_error(
+                        "InvalidParameterValue",
+                        "The queue should either have ContentBasedDeduplication enabled or "
+                        "MessageDeduplicationId provided explicitly",
+                    )
+                dedup_id = hashlib.sha256(body.encode()).hexdigest()
+            elif not _FIFO_ID.match(dedup_id):
+                raise invalid_parameter(
+                    "MessageDeduplicationId", dedup_id, "MessageDeduplicationId is invalid."
+                )
+            delay = queue.int_attr("DelaySeconds")
+        else:
+            if dedup_id is not None:
+                raise invalid_parameter(
+                    "MessageDeduplicationId", dedup_id,
+                    "The request include parameter that is not valid for this queue type.",
+                )
+            if delay is None:
+                delay = queue.int_attr("DelaySeconds")
+            elif not 0 <= int(delay) <= 900:
+                raise invalid_parameter(
+                    "DelaySeconds", delay, "DelaySeconds must be >= 0 and <= 900."
+                )
+        body_md5 = hashlib.md5(body.encode()).hexdigest()
+        attributes_md5 = models.attributes_md5(attributes)
+        system_md5 = models.attributes_md5(system)
+        result: dict[str, Any] = {"MD5OfMessageBody": body_md5}
+        if attributes_md5:
+            result["MD5OfMessageAttributes"] = attributes_md5
+        if system_md5:
+            result["MD5OfMessageSystemAttributes"] = system_md5
+        dedup_key = None
+        if queue.fifo:
+            dedup_key = f"{group_id}\x00{dedup_id}" if queue.dedup_per_group else str(dedup_id)
+            duplicate = self.store.find_duplicate(queue.id, dedup_key, now_ms)
+            if duplicate is not None:
+                result["MessageId"] = duplicate[0]
+                result["SequenceNumber"] = models.sequence_number(duplicate[1])
+                return result
+        message = NewMessage(
+            message_id=new_uuid(), body=body, body_md5=body_md5,
+            attributes=models.encode_attributes(attributes), attributes_md5=attributes_md5,
+            system_attributes=_encode_system(system, sender), system_md5=system_md5,
+            sent_ms=now_ms, visible_at=now_ms + int(delay) * 1000,
+            group_id=group_id, dedup_id=dedup_id,
+        )
+        seq = self.store.insert_message(queue.id, message)
+        result["MessageId"] = message.message_id
+        if queue.fifo:
+            assert dedup_key is not None and group_id is not None
+            self.store.remember_dedup(
+                queue.id, dedup_key, message.message_id, seq,
+                now_ms + models.DEDUP_WINDOW_SECONDS * 1000,
+            )
+            self.store.touch_group(queue.id, group_id, message.visible_at)
+            result["SequenceNumber"] = models.sequence_number(seq)
+        return result
+
+    # -- receive -----------------------------------------------------------------------------
+    def receive(self, queue: Queue, options: ReceiveOptions) -> list[dict[str, Any]]:
+        now_ms = self._now_ms()
+        with self.store.db.transaction():
+            if queue.fifo:
+                picked = self._pick_fifo(queue, options, now_ms)
+            else:
+                picked = self._pick_standard(queue, options, now_ms)
+            return [self._render(queue, m, options) for m in picked]
+
+    def _usable(self, queue: Queue, message: StoredMessage, now_ms: int) -> bool:
+        """False (and the message dealt with) when it expired or must go to the DLQ."""
+        if message.sent_ms + queue.int_attr("MessageRetentionPeriod") * 1000 <= now_ms:
+            self.store.delete_message(message.seq)
+            return False
+        redrive = queue.redrive
+        if redrive and message.receive_count >= redrive[1]:
+            dlq = self.queues.by_arn(redrive[0])
+            if dlq is not None:
+                self._move(queue, message, dlq, now_ms)
+                return False
+        return True
+
+    def _take(self, message: StoredMessage, visible_at: int, now_ms: int) -> None:
+        receipt = models.encode_receipt(message.seq, os.urandom(8).hex())
+        self.store.mark_received(message.seq, visible_at, receipt, now_ms)
+        message.receipt = receipt
+        message.receive_count += 1
+        message.visible_at = visible_at
+        if message.first_receive_ms is None:
+            message.first_receive_ms = now_ms
+
+    def _pick_standard(self, queue: Queue, options: ReceiveOptions, now_ms: int) -> list[StoredMessage]:
+        picked: list[StoredMessage] = []
+        visible_at = now_ms + options.visibility_timeout * 1000
+        while len(picked) < options.max_messages:
+            candidates = self.store.visible_messages(queue.id, now_ms, options.max_messages)
+            if not candidates:
+                break
+            for message in candidates:
+                if len(picked) == options.max_messages:
+                    break
+                if self._usable(queue, message, now_ms):
+                    self._take(message, visible_at, now_ms)
+                    picked.append(message)
+        return picked
+
+    def _pick_fifo(self, queue: Queue, options: ReceiveOptions, now_ms: int) -> list[StoredMessage]:
+        picked: list[StoredMessage] = []
+        visible_at = now_ms + options.visibility_timeout * 1000
+        for group_id in self.store.available_groups(queue.id, now_ms, options.max_messages * 4):
+            taken = 0
+            for message in self.store.group_head(queue.id, group_id, options.max_messages + 10):
+                if len(picked) == options.max_messages or message.visible_at > now_ms:
+                    break
+                if self._usable(queue, message, now_ms):
+                    self._take(message, visible_at, now_ms)
+                    picked.append(message)
+                    taken += 1
+            if taken:
+                self.store.set_group_available(queue.id, group_id, visible_at)
+            else:
+                self.refresh_group(queue, group_id, now_ms)
+            if len(picked) == options.max_messages:
+                break
+        return picked
+
+    def refresh_group(self, queue: Queue, group_id: str, now_ms: int) -> None:
+        """Recompute when a FIFO group can next be served (or drop it when empty).
+
+        A group is locked while any of its messages is in flight; the in-flight ones are
+        always at the head of the group, and at most ten of them.
+        """
+        head = self.store.group_head(queue.id, group_id, 11)
+        if not head:
+            self.store.set_group_available(queue.id, group_id, None)
+            return
+        in_flight = [m.visible_at for m in head if m.receive_count > 0 and m.visible_at > now_ms]
+        self.store.set_group_available(
+            queue.id, group_id, max(in_flight) if in_flight else head[0].visible_at
+        )
+
+    def _move(self, source: Queue, message: StoredMessage, target: Queue, now_ms: int) -> None:
+        """Redrive `message` to `target`, keeping its id, body and attributes."""
+        self.store.delete_message(message.seq)
+        self.store.insert_message(target.id, NewMessage(
+            message_id=message.message_id, body=message.body, body_md5=message.body_md5,
+            attributes=message.attributes, attributes_md5=message.attributes_md5,
+            system_attributes=message.system_attributes, system_md5=message.system_md5,
+            # FIFO dead-letter queues restart the retention clock; standard ones keep it.
+            sent_ms=now_ms if target.fifo else message.sent_ms, visible_at=now_ms,
+            group_id=message.group_id, dedup_id=message.dedup_id, dlq_source=source.arn,
+            receive_count=message.receive_count, first_receive_ms=message.first_receive_ms,
+        ))
+        if source.fifo and message.group_id:
+            self.refresh_group(source, message.group_id, now_ms)
+        if target.fifo and message.group_id:
+            self.store.touch_group(target.id, message.group_id, now_ms)
+        self.bus.publish(MessageArrived(target.scope, target.arn))
+
+    def _render(self, queue: Queue, m: StoredMessage, options: ReceiveOptions) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "MessageId": m.message_id, "ReceiptHandle": m.receipt,
+            "MD5OfBody": m.body_md5, "Body": m.body,
+        }
+        wanted = options.system_attribute_names
+        if wanted:
+            system = _system_attributes(queue, m)
+            if "All" not in wanted:
+                system = {k: v for k, v in system.items() if k in wanted}
+            if system:
+                out["Attributes"] = system
+        selected = models.select_message_attributes(
+            models.decode_attributes(m.attributes), options.message_attribute_names
+        )
+        if selected:
+            out["MessageAttributes"] = selected
+            out["MD5OfMessageAttributes"] = models.attributes_md5(selected)
+        return out
+
+    # -- delete and visibility ----------------------------------------------------------------
+    def _locate(self, queue: Queue, handle: str) -> tuple[StoredMessage | None, str]:
+        decoded = models.decode_receipt(handle)
+        if decoded is None:
+            raise sqs_error(
+                "ReceiptHandleIsInvalid",
+                f'The input receipt handle "{handle}" is not a valid receipt handle.',
+            )
+        return self.store.get_message(queue.id, decoded[0]), handle
+
+    def delete(self, queue: Queue, handle: str) -> None:
+        with self.store.db.transaction():
+            message, _ = self._locate(queue, handle)
+            # A stale handle (the message was received again since) deletes nothing,
+            # as the SQS documentation says; the call still succeeds.
+            if message is None or message.receipt != handle:
+                return
+            self.store.delete_message(message.seq)
+            if queue.fifo and message.group_id:
+                self.refresh_group(queue, message.group_id, self._now_ms())
+
+    def change_visibility(self, queue: Queue, handle: str, timeout: int) -> None:
+        if not 0 <= timeout <= models.MAX_VISIBILITY_SECONDS:
+            raise invalid_parameter(
+                "VisibilityTimeout", timeout,
+                f"VisibilityTimeout must be an integer between 0 and {models.MAX_VISIBILITY_SECONDS}",
+            )
+        now_ms = self._now_ms()
+        with self.store.db.transaction():
+            message, _ = self._locate(queue, handle)
+            if message is None or message.receipt != handle or message.visible_at <= now_ms:
+                raise sqs_error(
+                    "MessageNotInflight", "The message referred to isn't in flight."
+                )
+            first = message.first_receive_ms or now_ms
+            if now_ms + timeout * 1000 - first > models.MAX_VISIBILITY_SECONDS * 1000:
+                raise invalid_parameter(
+                    "VisibilityTimeout", timeout,
+                    "Total VisibilityTimeout for the message is beyond the limit "
+                    f"[{models.MAX_VISIBILITY_SECONDS} seconds]",
+                )
+            self.store.set_visible_at(message.seq, now_ms + timeout * 1000)
+            if queue.fifo and message.group_id:
+                self.refresh_group(queue, message.group_id, now_ms)
+        if timeout == 0:
+            self.bus.publish(MessageArrived(queue.scope, queue.arn))
+
+
+def _attributes_size(entry: dict[str, Any]) -> int:
+    size = 0
+    for name, value in (entry.get("MessageAttributes") or {}).items():
+        if not isinstance(value, dict):
+            continue
+        payload = value.get("BinaryValue") or str(value.get("StringValue") or "").encode()
+        size += len(name.encode()) + len(str(value.get("DataType", "")).encode()) + len(payload)
+    return size
+
+
+def batch_failure(entry_id: str, error: ServiceError) -> dict[str, Any]:
+    return {"Id": entry_id, "SenderFault": error.sender_fault,
+            "Code": error.query_code or error.code, "Message": error.message}
+
+
+def _encode_system(system: dict[str, Any], sender: str) -> str:
+    stored: dict[str, Any] = {"SenderId": sender}
+    trace = system.get("AWSTraceHeader")
+    if trace:
+        stored["AWSTraceHeader"] = trace.get("StringValue")
+    return json.dumps(stored, separators=(",", ":"))
+
+
+def _system_attributes(queue: Queue, m: StoredMessage) -> dict[str, str]:
+    stored = json.loads(m.system_attributes or "{}")
+    system = {
+        "SenderId": str(stored.get("SenderId", "")),
+        "SentTimestamp": str(m.sent_ms),
+        "ApproximateReceiveCount": str(m.receive_count),
+        "ApproximateFirstReceiveTimestamp": str(m.first_receive_ms or m.sent_ms),
+    }
+    if stored.get("AWSTraceHeader"):
+        system["AWSTraceHeader"] = str(stored["AWSTraceHeader"])
+    if m.group_id:
+        system["MessageGroupId"] = m.group_id
+    if queue.fifo:
+        system["SequenceNumber"] = models.sequence_number(m.seq)
+        if m.dedup_id:
+            system["MessageDeduplicationId"] = m.dedup_id
+    if m.dlq_source:
+        system["DeadLetterQueueSourceArn"] = m.dlq_source
+    return system

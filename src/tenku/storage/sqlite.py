@@ -1,0 +1,120 @@
+"""SQLite backend: WAL journal, one connection owned by the server's event-loop thread.
+
+Durability: with `durability="normal"` (the default) SQLite runs `synchronous=NORMAL`
+in WAL mode: a commit has been written to the WAL file (the OS page cache) before it
+returns, so it survives a crash or `kill -9` of Tenku; only a power cut can lose the
+last transactions. `durability="full"` fsyncs the WAL on every commit as well.
+Large bodies live as files under `blobs/`, written atomically (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from tenku.storage.base import Params, Row
+
+
+class SqliteStorage:
+    def __init__(self, data_dir: Path | str | None, *, durability: str = "normal") -> None:
+        if data_dir is None:
+            self._blob_dir: Path | None = None
+            target = ":memory:"
+        else:
+            root = Path(data_dir)
+            root.mkdir(parents=True, exist_ok=True)
+            self._blob_dir = root / "blobs"
+            self._blob_dir.mkdir(exist_ok=True)
+            target = str(root / "tenku.db")
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so single statements
+        # outside a transaction() commit at once.
+        self._conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        self._depth = 0
+        self._schemas: set[str] = set()
+        if target != ":memory:":
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            sync = "FULL" if durability == "full" else "NORMAL"
+            self._conn.execute(f"PRAGMA synchronous={sync}")
+        self._conn.execute("PRAGMA temp_store=MEMORY")
+        self._conn.execute("PRAGMA busy_timeout=5000")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        conn = self._conn
+        if self._depth == 0:
+            conn.execute("BEGIN IMMEDIATE")
+        else:
+            conn.execute(f"SAVEPOINT sp{self._depth}")
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            self._depth -= 1
+            if self._depth == 0:
+                conn.execute("ROLLBACK")
+            else:
+                conn.execute(f"ROLLBACK TO sp{self._depth}")
+                conn.execute(f"RELEASE sp{self._depth}")
+            raise
+        self._depth -= 1
+        if self._depth == 0:
+            conn.execute("COMMIT")
+        else:
+            conn.execute(f"RELEASE sp{self._depth}")
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        return self._conn.execute(sql, params).rowcount
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        self._conn.executemany(sql, rows)
+
+    def insert(self, sql: str, params: Params = ()) -> int:
+        rowid = self._conn.execute(sql, params).lastrowid
+        return int(rowid or 0)
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        return self._conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: Params = ()) -> Row | None:
+        row: Row | None = self._conn.execute(sql, params).fetchone()
+        return row
+
+    def iterate(self, sql: str, params: Params = ()) -> Iterator[Row]:
+        yield from self._conn.execute(sql, params)
+
+    def ensure_schema(self, name: str, statements: Sequence[str]) -> None:
+        if name in self._schemas:
+            return
+        with self.transaction():
+            for statement in statements:
+                self._conn.execute(statement)
+        self._schemas.add(name)
+
+    # -- blobs ---------------------------------------------------------------------
+    def _blob_path(self, key: str) -> Path:
+        assert self._blob_dir is not None
+        safe = key.replace("/", "_").replace("..", "_")
+        return self._blob_dir / safe
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        target = self._blob_path(key)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+
+    def get_blob(self, key: str) -> bytes | None:
+        try:
+            return self._blob_path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def delete_blob(self, key: str) -> None:
+        self._blob_path(key).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self._conn.close()

@@ -1,0 +1,325 @@
+"""boto3 serializes a call, Tenku parses it back: the params must survive unchanged."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from tenku.protocol.models import load_service_model
+from tenku.protocol.parsers import parse_request
+from tests.unit.protocol.wire import normalise, wire_request
+
+WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+CASES: list[tuple[str, str, dict[str, Any], str]] = [
+    # -- json -------------------------------------------------------------------------
+    (
+        "sqs",
+        "SendMessage",
+        {
+            "QueueUrl": "http://localhost:4566/000000000000/q1",
+            "MessageBody": "hello <&> ünïcode",
+            "DelaySeconds": 5,
+            "MessageAttributes": {
+                "s": {"DataType": "String", "StringValue": "text"},
+                "b": {"DataType": "Binary", "BinaryValue": b"\x00\xffbin"},
+                "n": {"DataType": "Number", "StringValue": "12"},
+                "l": {"DataType": "String", "StringListValues": ["a", "b"]},
+                "bl": {"DataType": "Binary", "BinaryListValues": [b"\x01", b"\x02"]},
+            },
+            "MessageSystemAttributes": {
+                "AWSTraceHeader": {"DataType": "String", "StringValue": "Root=1-abc"}
+            },
+        },
+        "json",
+    ),
+    (
+        "sqs",
+        "SendMessageBatch",
+        {
+            "QueueUrl": "http://localhost:4566/000000000000/q1",
+            "Entries": [
+                {"Id": "1", "MessageBody": "a", "MessageGroupId": "g"},
+                {
+                    "Id": "2",
+                    "MessageBody": "b",
+                    "DelaySeconds": 0,
+                    "MessageAttributes": {"k": {"DataType": "String", "StringValue": "v"}},
+                },
+            ],
+        },
+        "json",
+    ),
+    (
+        "sqs",
+        "ReceiveMessage",
+        {
+            "QueueUrl": "http://localhost:4566/000000000000/q1",
+            "MaxNumberOfMessages": 10,
+            "WaitTimeSeconds": 20,
+            "MessageAttributeNames": ["All"],
+            "MessageSystemAttributeNames": ["SentTimestamp", "ApproximateReceiveCount"],
+        },
+        "json",
+    ),
+    (
+        "dynamodb",
+        "PutItem",
+        {
+            "TableName": "t1",
+            "Item": {
+                "pk": {"S": "a"},
+                "n": {"N": "1.5"},
+                "b": {"B": b"\x00\x01"},
+                "bs": {"BS": [b"x", b"y"]},
+                "m": {"M": {"deep": {"L": [{"BOOL": True}, {"NULL": True}, {"SS": ["p"]}]}}},
+            },
+            "ConditionExpression": "attribute_not_exists(pk)",
+            "ReturnValues": "ALL_OLD",
+        },
+        "json",
+    ),
+    (
+        "dynamodb",
+        "Query",
+        {
+            "TableName": "t1",
+            "KeyConditionExpression": "pk = :v",
+            "ExpressionAttributeValues": {":v": {"S": "a"}},
+            "ExpressionAttributeNames": {"#n": "name"},
+            "Limit": 10,
+            "ScanIndexForward": False,
+            "ExclusiveStartKey": {"pk": {"S": "z"}},
+        },
+        "json",
+    ),
+    (
+        "dynamodb",
+        "TransactWriteItems",
+        {
+            "TransactItems": [
+                {"Put": {"TableName": "t1", "Item": {"pk": {"S": "a"}}}},
+                {"Delete": {"TableName": "t1", "Key": {"pk": {"S": "b"}}}},
+                {
+                    "Update": {
+                        "TableName": "t1",
+                        "Key": {"pk": {"S": "c"}},
+                        "UpdateExpression": "SET x = :x",
+                        "ExpressionAttributeValues": {":x": {"N": "2"}},
+                    }
+                },
+            ],
+            "ClientRequestToken": "tok",
+        },
+        "json",
+    ),
+    (
+        "logs",
+        "PutLogEvents",
+        {
+            "logGroupName": "g",
+            "logStreamName": "s",
+            "logEvents": [{"timestamp": 1767225600000, "message": "hi"}],
+        },
+        "json",
+    ),
+    # -- query ------------------------------------------------------------------------
+    (
+        "sns",
+        "Publish",
+        {
+            "TopicArn": "arn:aws:sns:us-east-1:000000000000:t",
+            "Message": "m & more",
+            "Subject": "s",
+            "MessageAttributes": {
+                "a": {"DataType": "String", "StringValue": "v"},
+                "b": {"DataType": "Binary", "BinaryValue": b"\x00\x01"},
+            },
+        },
+        "query",
+    ),
+    (
+        "sns",
+        "CreateTopic",
+        {
+            "Name": "t.fifo",
+            "Attributes": {"FifoTopic": "true", "DisplayName": "d"},
+            "Tags": [{"Key": "k1", "Value": "v1"}, {"Key": "k2", "Value": ""}],
+        },
+        "query",
+    ),
+    (
+        "sns",
+        "SetSubscriptionAttributes",
+        {
+            "SubscriptionArn": "arn:aws:sns:us-east-1:000000000000:t:1",
+            "AttributeName": "RawMessageDelivery",
+            "AttributeValue": "true",
+        },
+        "query",
+    ),
+    ("sns", "ListTopics", {}, "query"),
+    (
+        "cloudformation",
+        "CreateStack",
+        {
+            "StackName": "s",
+            "TemplateBody": "{}",
+            "Parameters": [{"ParameterKey": "A", "ParameterValue": "1"}],
+            "Capabilities": ["CAPABILITY_IAM"],
+            "Tags": [],
+        },
+        "query",
+    ),
+    # -- rest-json --------------------------------------------------------------------
+    (
+        "lambda",
+        "CreateFunction",
+        {
+            "FunctionName": "f",
+            "Runtime": "python3.12",
+            "Role": "arn:aws:iam::000000000000:role/r",
+            "Handler": "app.handler",
+            "Code": {"ZipFile": b"PK\x03\x04zip"},
+            "Environment": {"Variables": {"AB": "1"}},
+            "Timeout": 30,
+            "Publish": True,
+            "Tags": {"t": "v"},
+        },
+        "rest-json",
+    ),
+    (
+        "lambda",
+        "Invoke",
+        {
+            "FunctionName": "f",
+            "InvocationType": "RequestResponse",
+            "LogType": "Tail",
+            "Payload": b'{"x": 1}',
+            "Qualifier": "$LATEST",
+        },
+        "rest-json",
+    ),
+    ("lambda", "ListFunctions", {"MaxItems": 5, "Marker": "m"}, "rest-json"),
+    (
+        "lambda",
+        "GetFunction",
+        {"FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:f"},
+        "rest-json",
+    ),
+    (
+        "apigatewayv2",
+        "CreateRoute",
+        {"ApiId": "a1", "RouteKey": "GET /items/{id}", "Target": "integrations/i1"},
+        "rest-json",
+    ),
+    ("apigatewayv2", "GetApis", {"MaxResults": "5", "NextToken": "n"}, "rest-json"),
+    (
+        "scheduler",
+        "CreateSchedule",
+        {
+            "Name": "s",
+            "ScheduleExpression": "rate(1 minute)",
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "Target": {
+                "Arn": "arn:aws:sqs:us-east-1:000000000000:q",
+                "RoleArn": "arn:aws:iam::000000000000:role/r",
+            },
+            "StartDate": WHEN,
+        },
+        "rest-json",
+    ),
+    # -- rest-xml ---------------------------------------------------------------------
+    (
+        "s3",
+        "PutObject",
+        {
+            "Bucket": "b1",
+            "Key": "dir/a key+ü.txt",
+            "Body": b"content",
+            "ContentType": "text/plain",
+            "Metadata": {"owner": "me", "x": "y"},
+            "CacheControl": "no-cache",
+            "ContentLength": 7,
+        },
+        "rest-xml",
+    ),
+    (
+        "s3",
+        "ListObjectsV2",
+        {"Bucket": "b1", "Prefix": "dir/", "Delimiter": "/", "MaxKeys": 3, "FetchOwner": True},
+        "rest-xml",
+    ),
+    (
+        "s3",
+        "DeleteObjects",
+        {
+            "Bucket": "b1",
+            "Delete": {"Objects": [{"Key": "a"}, {"Key": "b", "VersionId": "v"}], "Quiet": True},
+        },
+        "rest-xml",
+    ),
+    (
+        "s3",
+        "CompleteMultipartUpload",
+        {
+            "Bucket": "b1",
+            "Key": "k",
+            "UploadId": "u1",
+            "MultipartUpload": {
+                "Parts": [{"ETag": '"e1"', "PartNumber": 1}, {"ETag": '"e2"', "PartNumber": 2}]
+            },
+        },
+        "rest-xml",
+    ),
+    ("s3", "GetObject", {"Bucket": "b1", "Key": "k/x", "Range": "bytes=0-9"}, "rest-xml"),
+    ("s3", "CreateMultipartUpload", {"Bucket": "b1", "Key": "k"}, "rest-xml"),
+    ("s3", "GetBucketLocation", {"Bucket": "b1"}, "rest-xml"),
+    ("s3", "ListObjects", {"Bucket": "b1"}, "rest-xml"),
+    (
+        "s3",
+        "PutObjectTagging",
+        {"Bucket": "b1", "Key": "k", "Tagging": {"TagSet": [{"Key": "a", "Value": "b"}]}},
+        "rest-xml",
+    ),
+    (
+        "route53",
+        "ChangeResourceRecordSets",
+        {
+            "HostedZoneId": "Z1",
+            "ChangeBatch": {
+                "Changes": [
+                    {
+                        "Action": "UPSERT",
+                        "ResourceRecordSet": {
+                            "Name": "a.example.com",
+                            "Type": "A",
+                            "TTL": 60,
+                            "ResourceRecords": [{"Value": "1.2.3.4"}],
+                        },
+                    }
+                ]
+            },
+        },
+        "rest-xml",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "params", "protocol"),
+    CASES,
+    ids=[f"{c[0]}-{c[1]}" for c in CASES],
+)
+def test_boto3_request_parses_back(
+    service: str, operation: str, params: dict[str, Any], protocol: str
+) -> None:
+    request = wire_request(service, operation, params)
+    parsed = parse_request(load_service_model(service), request)
+    assert parsed.operation == operation
+    assert parsed.protocol == protocol
+    expected = normalise(params)
+    # boto3 may add members of its own (checksums, idempotency tokens): compare ours only.
+    assert {k: parsed.params.get(k) for k in expected} == expected
