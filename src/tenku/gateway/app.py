@@ -16,6 +16,7 @@ from tenku import __version__
 from tenku.config import Settings
 from tenku.core.clock import SystemClock
 from tenku.core.events import ClockAdvanced, EventBus
+from tenku.gateway.commits import GroupCommit
 from tenku.gateway.dispatch import Dispatcher
 from tenku.gateway.registry import build_providers
 from tenku.protocol.http import Request, Response
@@ -37,10 +38,12 @@ class Gateway:
         self.clock = SystemClock()
         self.bus = EventBus()
         self.providers = build_providers(self.storage, self.clock, self.bus)
-        self.dispatcher = Dispatcher(settings, self.providers)
+        self.commits = GroupCommit(self.storage)
+        self.dispatcher = Dispatcher(settings, self.providers, self.commits.durable)
         self.started = False
 
     async def startup(self) -> None:
+        self.commits.attach()
         for provider in self.providers.values():
             await provider.start()
         self.started = True
@@ -48,6 +51,7 @@ class Gateway:
     async def shutdown(self) -> None:
         for provider in self.providers.values():
             await provider.stop()
+        self.commits.detach()
         self.storage.close()
         self.started = False
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tenku.config import Settings
@@ -57,8 +57,14 @@ class _Operation:
 
 
 class Dispatcher:
-    def __init__(self, settings: Settings, providers: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        providers: dict[str, Any],
+        durable: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.settings = settings
+        self.durable = durable
         self.providers = providers
         self._operations: dict[tuple[str, str], _Operation | None] = {}
 
@@ -122,6 +128,8 @@ class Dispatcher:
             protocol = parsed.protocol
             ctx = self.context(request, request_id)
             result = await self.invoke(service, parsed.operation, parsed.params, ctx)
+            if self.durable is not None:
+                await self.durable()  # answer only once what this request wrote is committed
             return serialize_result(
                 model, parsed.operation, result, protocol=protocol, request_id=request_id
             )

@@ -85,7 +85,7 @@ class QueryDecoder:
         for name, ref in shape.get("members", {}).items():
             for wire in self._wire_names(shape_name, name, ref):
                 if wire in node:
-                    out[name] = self.value(ref["shape"], node[wire], wire, shape_name, name)
+                    out[name] = self.value(ref["shape"], node[wire], wire)
                     break
         return out
 
@@ -106,7 +106,7 @@ class QueryDecoder:
                 names.append(member_name)
         return names
 
-    def value(self, shape_name: str, node: Any, wire: str, parent: str, member: str) -> Any:
+    def value(self, shape_name: str, node: Any, wire: str) -> Any:
         shape = self.model.shape(shape_name)
         kind = shape["type"]
         if kind == "structure":
@@ -135,14 +135,16 @@ class QueryDecoder:
             if isinstance(inner, dict):
                 node = inner
                 break
-        indexed = sorted((int(k), v) for k, v in node.items() if k.isdigit() and len(k) < 7)
+        indexed = sorted(
+            (int(k), v) for k, v in node.items() if k.isascii() and k.isdigit() and len(k) < 7
+        )
         return [v for _, v in indexed]
 
     def _list(self, shape: Shape, node: Any, wire: str) -> list[Any]:
         member_ref = shape["member"]
         wrappers = (member_ref.get("locationName", "member"), "member")
         return [
-            self.value(member_ref["shape"], item, wire, "", "")
+            self.value(member_ref["shape"], item, wire)
             for item in self._items(node, wrappers, wire, "list")
         ]
 
@@ -162,8 +164,8 @@ class QueryDecoder:
             value_node = next((entry[k] for k in value_names if k in entry), None)
             if key_node is None or value_node is None:
                 continue
-            key = self.value(key_ref["shape"], key_node, wire, "", "")
-            out[key] = self.value(value_ref["shape"], value_node, wire, "", "")
+            key = self.value(key_ref["shape"], key_node, wire)
+            out[key] = self.value(value_ref["shape"], value_node, wire)
         return out
 
 

@@ -307,10 +307,13 @@ def _text(body: bytes, style: ValidationStyle) -> str:
 
 def _json_document(body: bytes, style: ValidationStyle) -> Any:
     try:
-        return json.loads(body, parse_constant=_reject_constant)
+        return _DECODER.decode(body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise style.malformed_body("body is not JSON") from exc
 
 
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity are not JSON to AWS
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)

@@ -100,7 +100,7 @@ def _parse_json(
         document: Any = {}
     else:
         try:
-            document = json.loads(body, parse_constant=_reject_constant)
+            document = _DECODER.decode(body.decode("utf-8"))
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise style.malformed_body("body is not JSON") from exc
     if checker is None:
@@ -111,3 +111,7 @@ def _parse_json(
 def _reject_constant(name: str) -> Any:
     # json.loads accepts NaN/Infinity by default; AWS does not.
     raise ValueError(f"{name} is not JSON")
+
+
+# One decoder for all requests: json.loads with options builds a new one per call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)

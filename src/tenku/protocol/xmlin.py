@@ -7,13 +7,15 @@ xmlAttribute members, ignoring namespaces. Must not: write XML or read other loc
 
 from __future__ import annotations
 
-from typing import Any
-from xml.etree import ElementTree
+from typing import TYPE_CHECKING, Any
 
 from tenku.core.errors import ServiceError
 from tenku.protocol.models import ServiceModel
 from tenku.protocol.styles import ValidationStyle
 from tenku.protocol.textvalues import scalar_from_text
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 MALFORMED_XML = (
     "MalformedXML",
@@ -21,8 +23,10 @@ MALFORMED_XML = (
 )
 
 
-def parse_xml(body: bytes) -> ElementTree.Element:
+def parse_xml(body: bytes) -> Element:
     """The root element of `body`; S3's MalformedXML error when it is not XML."""
+    from xml.etree import ElementTree  # imported on first XML body: JSON-only runs skip it
+
     try:
         return ElementTree.fromstring(body)
     except (ElementTree.ParseError, ValueError, RecursionError) as exc:
@@ -40,9 +44,9 @@ class XmlDecoder:
         self.model = model
         self.style = style
 
-    def structure(self, shape_name: str, elem: ElementTree.Element) -> dict[str, Any]:
+    def structure(self, shape_name: str, elem: Element) -> dict[str, Any]:
         shape = self.model.shape(shape_name)
-        children: dict[str, list[ElementTree.Element]] = {}
+        children: dict[str, list[Element]] = {}
         for child in elem:
             children.setdefault(_local(child.tag), []).append(child)
         attributes = {_local(k): v for k, v in elem.attrib.items()}
@@ -68,7 +72,7 @@ class XmlDecoder:
                 out[name] = self.value(ref["shape"], found[0], wire)
         return out
 
-    def value(self, shape_name: str, elem: ElementTree.Element, wire: str) -> Any:
+    def value(self, shape_name: str, elem: Element, wire: str) -> Any:
         shape = self.model.shape(shape_name)
         kind = shape["type"]
         if kind == "structure":
@@ -85,15 +89,13 @@ class XmlDecoder:
             return self._entries(shape_name, [c for c in elem if _local(c.tag) == "entry"], wire)
         return scalar_from_text(shape, elem.text or "", wire, self.style)
 
-    def _flat(self, shape_name: str, elems: list[ElementTree.Element], wire: str) -> Any:
+    def _flat(self, shape_name: str, elems: list[Element], wire: str) -> Any:
         shape = self.model.shape(shape_name)
         if shape["type"] == "map":
             return self._entries(shape_name, elems, wire)
         return [self.value(shape["member"]["shape"], e, wire) for e in elems]
 
-    def _entries(
-        self, shape_name: str, entries: list[ElementTree.Element], wire: str
-    ) -> dict[str, Any]:
+    def _entries(self, shape_name: str, entries: list[Element], wire: str) -> dict[str, Any]:
         shape = self.model.shape(shape_name)
         key_ref, value_ref = shape["key"], shape["value"]
         key_name = key_ref.get("locationName", "key")

@@ -7,7 +7,7 @@ returns, so that whatever the server acknowledged survives a crash.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -47,5 +47,19 @@ class Storage(Protocol):
     def get_blob(self, key: str) -> bytes | None: ...
 
     def delete_blob(self, key: str) -> None: ...
+
+    def set_commit_scheduler(self, schedule: Callable[[], None] | None) -> None:
+        """Group commit: `schedule` is called when a batch of writes opens; it must
+        arrange for `flush()` to run soon. None commits every write on its own."""
+        ...
+
+    @property
+    def pending(self) -> bool:
+        """Whether writes are waiting for the next `flush()`."""
+        ...
+
+    def flush(self) -> None:
+        """Commit what the open batch holds."""
+        ...
 
     def close(self) -> None: ...

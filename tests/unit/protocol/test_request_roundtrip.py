@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
+import botocore.serialize
 import pytest
 
+from tenku.protocol.http import Request
 from tenku.protocol.models import load_service_model
 from tenku.protocol.parsers import parse_request
-from tests.unit.protocol.wire import normalise, wire_request
+from tests.unit.protocol.wire import botocore_model, normalise, wire_request
 
 WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -276,6 +279,23 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ),
     ("s3", "GetObject", {"Bucket": "b1", "Key": "k/x", "Range": "bytes=0-9"}, "rest-xml"),
     ("s3", "CreateMultipartUpload", {"Bucket": "b1", "Key": "k"}, "rest-xml"),
+    (
+        "s3",
+        "UploadPart",
+        {"Bucket": "b1", "Key": "k", "UploadId": "u1", "PartNumber": 2, "Body": b"part"},
+        "rest-xml",
+    ),
+    ("s3", "CopyObject", {"Bucket": "b1", "Key": "k2", "CopySource": "b1/k"}, "rest-xml"),
+    ("s3", "HeadObject", {"Bucket": "b1", "Key": "k", "VersionId": "v1"}, "rest-xml"),
+    ("s3", "DeleteObject", {"Bucket": "b1", "Key": "k"}, "rest-xml"),
+    ("s3", "HeadBucket", {"Bucket": "b1"}, "rest-xml"),
+    (
+        "s3",
+        "CreateBucket",
+        {"Bucket": "b2", "CreateBucketConfiguration": {"LocationConstraint": "eu-west-1"}},
+        "rest-xml",
+    ),
+    ("s3", "ListParts", {"Bucket": "b1", "Key": "k", "UploadId": "u1"}, "rest-xml"),
     ("s3", "GetBucketLocation", {"Bucket": "b1"}, "rest-xml"),
     ("s3", "ListObjects", {"Bucket": "b1"}, "rest-xml"),
     (
@@ -323,3 +343,32 @@ def test_boto3_request_parses_back(
     expected = normalise(params)
     # boto3 may add members of its own (checksums, idempotency tokens): compare ours only.
     assert {k: parsed.params.get(k) for k in expected} == expected
+
+
+def test_query_compatible_json_service_also_speaks_query() -> None:
+    # CloudWatch answers json today, but older SDKs still send it the query protocol.
+    params = {
+        "Namespace": "App",
+        "MetricData": [
+            {
+                "MetricName": "Latency",
+                "Dimensions": [{"Name": "Fn", "Value": "f"}],
+                "Timestamp": WHEN,
+                "Value": 1.5,
+                "Unit": "Milliseconds",
+            }
+        ],
+    }
+    serialized = botocore.serialize.create_serializer("query").serialize_to_request(
+        params, botocore_model("cloudwatch").operation_model("PutMetricData")
+    )
+    request = Request(
+        "POST",
+        "/",
+        "",
+        {"content-type": "application/x-www-form-urlencoded"},
+        urlencode(serialized["body"]).encode(),
+    )
+    parsed = parse_request(load_service_model("cloudwatch"), request)
+    assert (parsed.operation, parsed.protocol) == ("PutMetricData", "query")
+    assert parsed.params == normalise(params)
