@@ -84,11 +84,18 @@ class TenkuProcess:
     def aws(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run the AWS CLI against this server."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(AWS_ACCESS_KEY_ID="AKIDTENKUTEST", AWS_SECRET_ACCESS_KEY="secret",
-                   AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="")
+        env.update(
+            AWS_ACCESS_KEY_ID="AKIDTENKUTEST",
+            AWS_SECRET_ACCESS_KEY="secret",
+            AWS_DEFAULT_REGION="us-east-1",
+            AWS_PAGER="",
+        )
         return subprocess.run(
             [str(BIN_DIR / "aws"), "--endpoint-url", self.endpoint, "--output", "json", *args],
-            capture_output=True, text=True, env=env, timeout=60,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
         )
 
 

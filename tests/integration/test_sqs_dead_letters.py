@@ -11,16 +11,23 @@ from botocore.exceptions import ClientError
 
 
 def arn_of(sqs: Any, url: str) -> str:
-    return str(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-               ["Attributes"]["QueueArn"])
+    return str(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+    )
 
 
 def queue_with_dlq(sqs: Any, name: str, max_receives: int = 2) -> tuple[str, str]:
     dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
-    source = sqs.create_queue(QueueName=name, Attributes={
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": arn_of(sqs, dlq),
-                                     "maxReceiveCount": max_receives}),
-    })["QueueUrl"]
+    source = sqs.create_queue(
+        QueueName=name,
+        Attributes={
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": arn_of(sqs, dlq), "maxReceiveCount": max_receives}
+            ),
+        },
+    )["QueueUrl"]
     return source, dlq
 
 
@@ -29,8 +36,9 @@ def test_message_lands_in_dlq_after_max_receives(sqs: Any, name: str) -> None:
     sent = sqs.send_message(QueueUrl=source, MessageBody="poison")
     for _ in range(2):
         message = sqs.receive_message(QueueUrl=source)["Messages"][0]
-        sqs.change_message_visibility(QueueUrl=source, ReceiptHandle=message["ReceiptHandle"],
-                                      VisibilityTimeout=0)
+        sqs.change_message_visibility(
+            QueueUrl=source, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+        )
     assert "Messages" not in sqs.receive_message(QueueUrl=source)
     dead = sqs.receive_message(QueueUrl=dlq, MessageSystemAttributeNames=["All"])["Messages"][0]
     assert dead["MessageId"] == sent["MessageId"]
@@ -41,39 +49,62 @@ def test_message_lands_in_dlq_after_max_receives(sqs: Any, name: str) -> None:
 
 def test_fifo_dead_letters_keep_the_group(sqs: Any, name: str) -> None:
     dlq = sqs.create_queue(QueueName=f"{name}-dlq.fifo", Attributes={"FifoQueue": "true"})
-    source = sqs.create_queue(QueueName=f"{name}.fifo", Attributes={
-        "FifoQueue": "true", "ContentBasedDeduplication": "true",
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": arn_of(sqs, dlq["QueueUrl"]),
-                                     "maxReceiveCount": 1}),
-    })["QueueUrl"]
+    source = sqs.create_queue(
+        QueueName=f"{name}.fifo",
+        Attributes={
+            "FifoQueue": "true",
+            "ContentBasedDeduplication": "true",
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": arn_of(sqs, dlq["QueueUrl"]), "maxReceiveCount": 1}
+            ),
+        },
+    )["QueueUrl"]
     sqs.send_message(QueueUrl=source, MessageBody="first", MessageGroupId="g")
     sqs.send_message(QueueUrl=source, MessageBody="second", MessageGroupId="g")
     message = sqs.receive_message(QueueUrl=source)["Messages"][0]
     assert message["Body"] == "first"
-    sqs.change_message_visibility(QueueUrl=source, ReceiptHandle=message["ReceiptHandle"],
-                                  VisibilityTimeout=0)
+    sqs.change_message_visibility(
+        QueueUrl=source, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+    )
     # "first" goes to the DLQ on this receive, and the group moves on to "second".
     nxt = sqs.receive_message(QueueUrl=source)["Messages"][0]
     assert nxt["Body"] == "second"
-    dead = sqs.receive_message(QueueUrl=dlq["QueueUrl"],
-                               MessageSystemAttributeNames=["MessageGroupId"])["Messages"][0]
+    dead = sqs.receive_message(
+        QueueUrl=dlq["QueueUrl"], MessageSystemAttributeNames=["MessageGroupId"]
+    )["Messages"][0]
     assert (dead["Body"], dead["Attributes"]["MessageGroupId"]) == ("first", "g")
 
 
 def test_redrive_policy_needs_an_existing_target(sqs: Any, name: str) -> None:
     with pytest.raises(ClientError) as excinfo:
-        sqs.create_queue(QueueName=name, Attributes={"RedrivePolicy": json.dumps({
-            "deadLetterTargetArn": "arn:aws:sqs:us-east-1:000000000000:missing",
-            "maxReceiveCount": 3})})
+        sqs.create_queue(
+            QueueName=name,
+            Attributes={
+                "RedrivePolicy": json.dumps(
+                    {
+                        "deadLetterTargetArn": "arn:aws:sqs:us-east-1:000000000000:missing",
+                        "maxReceiveCount": 3,
+                    }
+                )
+            },
+        )
     assert excinfo.value.response["Error"]["Code"] == "InvalidParameterValue"
 
 
 def test_redrive_allow_policy_deny_all(sqs: Any, name: str) -> None:
-    dlq = sqs.create_queue(QueueName=f"{name}-dlq", Attributes={
-        "RedriveAllowPolicy": json.dumps({"redrivePermission": "denyAll"})})["QueueUrl"]
+    dlq = sqs.create_queue(
+        QueueName=f"{name}-dlq",
+        Attributes={"RedriveAllowPolicy": json.dumps({"redrivePermission": "denyAll"})},
+    )["QueueUrl"]
     with pytest.raises(ClientError) as excinfo:
-        sqs.create_queue(QueueName=name, Attributes={"RedrivePolicy": json.dumps({
-            "deadLetterTargetArn": arn_of(sqs, dlq), "maxReceiveCount": 3})})
+        sqs.create_queue(
+            QueueName=name,
+            Attributes={
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": arn_of(sqs, dlq), "maxReceiveCount": 3}
+                )
+            },
+        )
     assert excinfo.value.response["Error"]["Code"] == "InvalidParameterValue"
 
 
@@ -83,10 +114,11 @@ def test_move_task_returns_messages_to_their_source(sqs: Any, name: str) -> None
         sqs.send_message(QueueUrl=source, MessageBody=f"m{i}")
     for _ in range(2):  # receive each once, then make them visible again
         for message in sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10).get(
-                "Messages", []):
-            sqs.change_message_visibility(QueueUrl=source,
-                                          ReceiptHandle=message["ReceiptHandle"],
-                                          VisibilityTimeout=0)
+            "Messages", []
+        ):
+            sqs.change_message_visibility(
+                QueueUrl=source, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+            )
     counts = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
     assert counts["Attributes"]["ApproximateNumberOfMessages"] == "5"
     handle = sqs.start_message_move_task(SourceArn=arn_of(sqs, dlq))["TaskHandle"]

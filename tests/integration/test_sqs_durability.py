@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -13,8 +12,7 @@ from tests.integration.conftest import TenkuProcess
 
 def test_kill_9_loses_no_acknowledged_send_or_delete(fresh_tenku: TenkuProcess) -> None:
     sqs = fresh_tenku.client("sqs")
-    url = sqs.create_queue(QueueName="durable", Attributes={"VisibilityTimeout": "600"})[
-        "QueueUrl"]
+    url = sqs.create_queue(QueueName="durable", Attributes={"VisibilityTimeout": "600"})["QueueUrl"]
     sent: set[str] = set()
     deleted: set[str] = set()
     attempted: set[str] = set()  # deletes sent whose answer may have been cut off
@@ -29,8 +27,10 @@ def test_kill_9_loses_no_acknowledged_send_or_delete(fresh_tenku: TenkuProcess) 
             n += 1
             try:
                 if n % 3 == 0:
-                    client.send_message_batch(QueueUrl=url, Entries=[
-                        {"Id": str(i), "MessageBody": f"{body}-b{i}"} for i in range(10)])
+                    client.send_message_batch(
+                        QueueUrl=url,
+                        Entries=[{"Id": str(i), "MessageBody": f"{body}-b{i}"} for i in range(10)],
+                    )
                     with lock:
                         sent.update(f"{body}-b{i}" for i in range(10))
                 else:

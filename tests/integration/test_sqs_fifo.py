@@ -9,17 +9,22 @@ from botocore.exceptions import ClientError
 
 
 def fifo(sqs: Any, name: str, **attributes: str) -> str:
-    return str(sqs.create_queue(
-        QueueName=f"{name}.fifo", Attributes={"FifoQueue": "true", **attributes}
-    )["QueueUrl"])
+    return str(
+        sqs.create_queue(QueueName=f"{name}.fifo", Attributes={"FifoQueue": "true", **attributes})[
+            "QueueUrl"
+        ]
+    )
 
 
-@pytest.mark.parametrize("queue_name, attributes", [
-    ("plain-name", {"FifoQueue": "true"}),
-    ("ends.fifo", {}),
-    ("x" * 76 + ".fifo", {"FifoQueue": "true"}),
-    ("bad name.fifo", {"FifoQueue": "true"}),
-])
+@pytest.mark.parametrize(
+    "queue_name, attributes",
+    [
+        ("plain-name", {"FifoQueue": "true"}),
+        ("ends.fifo", {}),
+        ("x" * 76 + ".fifo", {"FifoQueue": "true"}),
+        ("bad name.fifo", {"FifoQueue": "true"}),
+    ],
+)
 def test_fifo_naming_rules(sqs: Any, queue_name: str, attributes: dict[str, str]) -> None:
     with pytest.raises(ClientError) as excinfo:
         sqs.create_queue(QueueName=queue_name, Attributes=attributes)
@@ -31,14 +36,18 @@ def test_ten_groups_of_a_thousand_stay_in_order(sqs: Any, name: str) -> None:
     groups = [f"g{g}" for g in range(10)]
     for start in range(0, 1000, 10):
         for group in groups:
-            sqs.send_message_batch(QueueUrl=url, Entries=[
-                {"Id": f"e{i}", "MessageBody": f"{group}:{i}", "MessageGroupId": group}
-                for i in range(start, start + 10)
-            ])
+            sqs.send_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": f"e{i}", "MessageBody": f"{group}:{i}", "MessageGroupId": group}
+                    for i in range(start, start + 10)
+                ],
+            )
     seen: dict[str, list[int]] = {group: [] for group in groups}
     while True:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
-                                  MessageSystemAttributeNames=["MessageGroupId"])
+        got = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["MessageGroupId"]
+        )
         messages = got.get("Messages", [])
         if not messages:
             break
@@ -46,9 +55,12 @@ def test_ten_groups_of_a_thousand_stay_in_order(sqs: Any, name: str) -> None:
             group, index = message["Body"].split(":")
             assert message["Attributes"]["MessageGroupId"] == group
             seen[group].append(int(index))
-        sqs.delete_message_batch(QueueUrl=url, Entries=[
-            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
-        ])
+        sqs.delete_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
+            ],
+        )
     for group in groups:
         assert seen[group] == list(range(1000)), group
 
@@ -56,10 +68,12 @@ def test_ten_groups_of_a_thousand_stay_in_order(sqs: Any, name: str) -> None:
 def test_group_is_locked_while_in_flight(sqs: Any, name: str) -> None:
     url = fifo(sqs, name)
     for i in range(3):
-        sqs.send_message(QueueUrl=url, MessageBody=f"a{i}", MessageGroupId="a",
-                         MessageDeduplicationId=f"a{i}")
-    sqs.send_message(QueueUrl=url, MessageBody="b0", MessageGroupId="b",
-                     MessageDeduplicationId="b0")
+        sqs.send_message(
+            QueueUrl=url, MessageBody=f"a{i}", MessageGroupId="a", MessageDeduplicationId=f"a{i}"
+        )
+    sqs.send_message(
+        QueueUrl=url, MessageBody="b0", MessageGroupId="b", MessageDeduplicationId="b0"
+    )
     first = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)["Messages"]
     assert first[0]["Body"] in ("a0", "b0")
     other = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
@@ -79,10 +93,15 @@ def test_deduplication_by_id_and_by_content(tenku: Any, sqs: Any, name: str) -> 
     again = sqs.send_message(QueueUrl=url, MessageBody="same", MessageGroupId="g")
     assert again["MessageId"] == first["MessageId"]
     assert again["SequenceNumber"] == first["SequenceNumber"]
-    by_id = sqs.send_message(QueueUrl=url, MessageBody="other", MessageGroupId="g",
-                             MessageDeduplicationId="fixed")
-    repeat = sqs.send_message(QueueUrl=url, MessageBody="different body", MessageGroupId="g",
-                              MessageDeduplicationId="fixed")
+    by_id = sqs.send_message(
+        QueueUrl=url, MessageBody="other", MessageGroupId="g", MessageDeduplicationId="fixed"
+    )
+    repeat = sqs.send_message(
+        QueueUrl=url,
+        MessageBody="different body",
+        MessageGroupId="g",
+        MessageDeduplicationId="fixed",
+    )
     assert repeat["MessageId"] == by_id["MessageId"]
     counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
     assert counts["Attributes"]["ApproximateNumberOfMessages"] == "2"
@@ -101,8 +120,13 @@ def test_fifo_send_rules(sqs: Any, name: str) -> None:
         sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="g")
     assert excinfo.value.response["Error"]["Code"] == "InvalidParameterValue"
     with pytest.raises(ClientError) as excinfo:
-        sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="g",
-                         MessageDeduplicationId="d", DelaySeconds=5)
+        sqs.send_message(
+            QueueUrl=url,
+            MessageBody="x",
+            MessageGroupId="g",
+            MessageDeduplicationId="d",
+            DelaySeconds=5,
+        )
     assert excinfo.value.response["Error"]["Code"] == "InvalidParameterValue"
 
 

@@ -34,7 +34,9 @@ def test_standard_queue_lifecycle(sqs: Any, name: str) -> None:
     assert url.endswith(f"/000000000000/{name}")
     assert sqs.get_queue_url(QueueName=name)["QueueUrl"] == url
     # Creating again with the same attributes is idempotent.
-    assert sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "5"})["QueueUrl"] == url
+    assert (
+        sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "5"})["QueueUrl"] == url
+    )
 
     sent = sqs.send_message(QueueUrl=url, MessageBody="hello")
     assert sent["MD5OfMessageBody"] == hashlib.md5(b"hello").hexdigest()
@@ -85,20 +87,24 @@ def test_list_queues_prefix_and_pagination(sqs: Any, name: str) -> None:
 
 def test_batch_send_with_per_entry_failure(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    result = sqs.send_message_batch(QueueUrl=url, Entries=[
-        {"Id": "ok1", "MessageBody": "one"},
-        {"Id": "bad", "MessageBody": "x", "DelaySeconds": 901},
-        {"Id": "ok2", "MessageBody": "two"},
-    ])
+    result = sqs.send_message_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": "ok1", "MessageBody": "one"},
+            {"Id": "bad", "MessageBody": "x", "DelaySeconds": 901},
+            {"Id": "ok2", "MessageBody": "two"},
+        ],
+    )
     assert sorted(e["Id"] for e in result["Successful"]) == ["ok1", "ok2"]
     assert [(f["Id"], f["Code"], f["SenderFault"]) for f in result["Failed"]] == [
         ("bad", "InvalidParameterValue", True)
     ]
     got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
     assert sorted(m["Body"] for m in got) == ["one", "two"]
-    deleted = sqs.delete_message_batch(QueueUrl=url, Entries=[
-        {"Id": f"d{i}", "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)
-    ])
+    deleted = sqs.delete_message_batch(
+        QueueUrl=url,
+        Entries=[{"Id": f"d{i}", "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)],
+    )
     assert len(deleted["Successful"]) == 2 and not deleted.get("Failed")
 
 
@@ -110,14 +116,16 @@ def test_message_attributes_and_md5(sqs: Any, name: str) -> None:
         "blob": {"DataType": "Binary", "BinaryValue": b"\x00\x01\x02"},
         "label.custom": {"DataType": "String.label", "StringValue": "x"},
     }
-    sent = sqs.send_message(QueueUrl=url, MessageBody="with attributes",
-                            MessageAttributes=attributes)
+    sent = sqs.send_message(
+        QueueUrl=url, MessageBody="with attributes", MessageAttributes=attributes
+    )
     assert sent["MD5OfMessageAttributes"] == documented_attributes_md5(attributes)
     got = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"])["Messages"][0]
     assert got["MessageAttributes"] == attributes
     assert got["MD5OfMessageAttributes"] == sent["MD5OfMessageAttributes"]
-    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"],
-                                  VisibilityTimeout=0)
+    sqs.change_message_visibility(
+        QueueUrl=url, ReceiptHandle=got["ReceiptHandle"], VisibilityTimeout=0
+    )
     partial = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["label.*", "count"])
     assert set(partial["Messages"][0]["MessageAttributes"]) == {"label.custom", "count"}
 
@@ -181,7 +189,8 @@ def test_delays_queue_and_message(tenku: Any, sqs: Any, name: str) -> None:
     assert [m["Body"] for m in got] == ["no delay"]
     sqs.delete_message(QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"])
     attributes = sqs.get_queue_attributes(
-        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesDelayed"])["Attributes"]
+        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+    )["Attributes"]
     assert attributes == {"ApproximateNumberOfMessagesDelayed": "1"}
     tenku.advance_clock(61)
     got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
@@ -234,8 +243,9 @@ def test_set_attributes_and_permissions(sqs: Any, name: str) -> None:
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "120"})
     got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
     assert got["Attributes"] == {"VisibilityTimeout": "120"}
-    sqs.add_permission(QueueUrl=url, Label="l1", AWSAccountIds=["111122223333"],
-                       Actions=["SendMessage"])
+    sqs.add_permission(
+        QueueUrl=url, Label="l1", AWSAccountIds=["111122223333"], Actions=["SendMessage"]
+    )
     policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]
     assert '"Sid":"l1"' in policy["Policy"]
     sqs.remove_permission(QueueUrl=url, Label="l1")
@@ -246,11 +256,15 @@ def test_change_visibility_batch_and_not_inflight(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="a")
     message = sqs.receive_message(QueueUrl=url)["Messages"][0]
-    result = sqs.change_message_visibility_batch(QueueUrl=url, Entries=[
-        {"Id": "a", "ReceiptHandle": message["ReceiptHandle"], "VisibilityTimeout": 0},
-    ])
+    result = sqs.change_message_visibility_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": "a", "ReceiptHandle": message["ReceiptHandle"], "VisibilityTimeout": 0},
+        ],
+    )
     assert [e["Id"] for e in result["Successful"]] == ["a"]
     with pytest.raises(ClientError) as excinfo:
-        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"],
-                                      VisibilityTimeout=10)
+        sqs.change_message_visibility(
+            QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=10
+        )
     assert error_code(excinfo) == "AWS.SimpleQueueService.MessageNotInflight"

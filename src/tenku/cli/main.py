@@ -21,20 +21,40 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to serve on (default 4566).")
-@click.option("--data-dir", type=click.Path(path_type=Path), default=None,
-              help="Where state lives (default .tenku/ in the working directory).")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where state lives (default .tenku/ in the working directory).",
+)
 @click.option("--ephemeral", is_flag=True, default=None, help="Keep all state in memory.")
-@click.option("--durability", type=click.Choice(["normal", "full"]), default=None,
-              help="normal: survives a crash of Tenku; full: also fsyncs every write.")
-@click.option("--server", type=click.Choice(["builtin", "uvicorn"]), default="builtin",
-              help="HTTP server hosting the ASGI app.")
-def start(host: str | None, port: int | None, data_dir: Path | None, ephemeral: bool | None,
-          durability: str | None, server: str) -> None:
+@click.option(
+    "--durability",
+    type=click.Choice(["normal", "full"]),
+    default=None,
+    help="normal: survives a crash of Tenku; full: also fsyncs every write.",
+)
+@click.option(
+    "--server",
+    type=click.Choice(["builtin", "uvicorn"]),
+    default="builtin",
+    help="HTTP server hosting the ASGI app.",
+)
+def start(
+    host: str | None,
+    port: int | None,
+    data_dir: Path | None,
+    ephemeral: bool | None,
+    durability: str | None,
+    server: str,
+) -> None:
     """Serve every AWS API Tenku knows on one port."""
     settings = from_environment().with_overrides(
         host=host, port=port, data_dir=data_dir, ephemeral=ephemeral, durability=durability
     )
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
     from tenku.gateway.app import Gateway
 
     gateway = Gateway(settings)

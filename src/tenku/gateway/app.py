@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tenku import __version__
@@ -18,15 +17,13 @@ from tenku.core.clock import SystemClock
 from tenku.core.events import ClockAdvanced, EventBus
 from tenku.gateway.commits import GroupCommit
 from tenku.gateway.dispatch import Dispatcher
+from tenku.gateway.exchange import Receive, Scope, Send
 from tenku.gateway.registry import build_providers
 from tenku.protocol.http import Request, Response
 from tenku.storage import Storage, open_storage
 
 log = logging.getLogger("tenku.gateway")
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class Gateway:

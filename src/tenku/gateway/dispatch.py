@@ -20,7 +20,7 @@ from tenku.core.ids import new_uuid
 from tenku.core.scope import Scope
 from tenku.protocol.http import Request, Response
 from tenku.protocol.models import ServiceModel, load_service_model
-from tenku.protocol.parsers import parse_request
+from tenku.protocol.parsers import parse_request, request_protocol
 from tenku.protocol.routing import access_key_of, region_of, service_for
 from tenku.protocol.serializers import serialize_error, serialize_result
 
@@ -116,7 +116,7 @@ class Dispatcher:
                     "X-Amz-Target, SigV4 credential scope or Action).",
                 )
             model = load_service_model(service)
-            protocol = model.protocol
+            protocol = request_protocol(model, request)
             if service not in self.providers:
                 raise ServiceError(
                     "NotImplemented",

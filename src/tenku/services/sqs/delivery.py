@@ -82,7 +82,9 @@ class Delivery:
             self.bus.publish(MessageArrived(queue.scope, queue.arn))
         return {"Successful": successful, "Failed": failed}
 
-    def _enqueue(self, queue: Queue, entry: dict[str, Any], sender: str, now_ms: int) -> dict[str, Any]:
+    def _enqueue(
+        self, queue: Queue, entry: dict[str, Any], sender: str, now_ms: int
+    ) -> dict[str, Any]:
         body = models.check_body(entry.get("MessageBody"))
         attributes = entry.get("MessageAttributes") or {}
         system = entry.get("MessageSystemAttributes") or {}
@@ -103,7 +105,8 @@ class Delivery:
         if queue.fifo:
             if delay is not None:
                 raise invalid_parameter(
-                    "DelaySeconds", delay,
+                    "DelaySeconds",
+                    delay,
                     "The request include parameter that is not valid for this queue type.",
                 )
             if not group_id:
@@ -124,7 +127,8 @@ class Delivery:
         else:
             if dedup_id is not None:
                 raise invalid_parameter(
-                    "MessageDeduplicationId", dedup_id,
+                    "MessageDeduplicationId",
+                    dedup_id,
                     "The request include parameter that is not valid for this queue type.",
                 )
             if delay is None:
@@ -150,18 +154,27 @@ class Delivery:
                 result["SequenceNumber"] = models.sequence_number(duplicate[1])
                 return result
         message = NewMessage(
-            message_id=new_uuid(), body=body, body_md5=body_md5,
-            attributes=models.encode_attributes(attributes), attributes_md5=attributes_md5,
-            system_attributes=_encode_system(system, sender), system_md5=system_md5,
-            sent_ms=now_ms, visible_at=now_ms + int(delay) * 1000,
-            group_id=group_id, dedup_id=dedup_id,
+            message_id=new_uuid(),
+            body=body,
+            body_md5=body_md5,
+            attributes=models.encode_attributes(attributes),
+            attributes_md5=attributes_md5,
+            system_attributes=_encode_system(system, sender),
+            system_md5=system_md5,
+            sent_ms=now_ms,
+            visible_at=now_ms + int(delay) * 1000,
+            group_id=group_id,
+            dedup_id=dedup_id,
         )
         seq = self.store.insert_message(queue.id, message)
         result["MessageId"] = message.message_id
         if queue.fifo:
             assert dedup_key is not None and group_id is not None
             self.store.remember_dedup(
-                queue.id, dedup_key, message.message_id, seq,
+                queue.id,
+                dedup_key,
+                message.message_id,
+                seq,
                 now_ms + models.DEDUP_WINDOW_SECONDS * 1000,
             )
             self.store.touch_group(queue.id, group_id, message.visible_at)
@@ -200,7 +213,9 @@ class Delivery:
         if message.first_receive_ms is None:
             message.first_receive_ms = now_ms
 
-    def _pick_standard(self, queue: Queue, options: ReceiveOptions, now_ms: int) -> list[StoredMessage]:
+    def _pick_standard(
+        self, queue: Queue, options: ReceiveOptions, now_ms: int
+    ) -> list[StoredMessage]:
         picked: list[StoredMessage] = []
         visible_at = now_ms + options.visibility_timeout * 1000
         while len(picked) < options.max_messages:
@@ -253,15 +268,26 @@ class Delivery:
     def _move(self, source: Queue, message: StoredMessage, target: Queue, now_ms: int) -> None:
         """Redrive `message` to `target`, keeping its id, body and attributes."""
         self.store.delete_message(message.seq)
-        self.store.insert_message(target.id, NewMessage(
-            message_id=message.message_id, body=message.body, body_md5=message.body_md5,
-            attributes=message.attributes, attributes_md5=message.attributes_md5,
-            system_attributes=message.system_attributes, system_md5=message.system_md5,
-            # FIFO dead-letter queues restart the retention clock; standard ones keep it.
-            sent_ms=now_ms if target.fifo else message.sent_ms, visible_at=now_ms,
-            group_id=message.group_id, dedup_id=message.dedup_id, dlq_source=source.arn,
-            receive_count=message.receive_count, first_receive_ms=message.first_receive_ms,
-        ))
+        self.store.insert_message(
+            target.id,
+            NewMessage(
+                message_id=message.message_id,
+                body=message.body,
+                body_md5=message.body_md5,
+                attributes=message.attributes,
+                attributes_md5=message.attributes_md5,
+                system_attributes=message.system_attributes,
+                system_md5=message.system_md5,
+                # FIFO dead-letter queues restart the retention clock; standard ones keep it.
+                sent_ms=now_ms if target.fifo else message.sent_ms,
+                visible_at=now_ms,
+                group_id=message.group_id,
+                dedup_id=message.dedup_id,
+                dlq_source=source.arn,
+                receive_count=message.receive_count,
+                first_receive_ms=message.first_receive_ms,
+            ),
+        )
         if source.fifo and message.group_id:
             self.refresh_group(source, message.group_id, now_ms)
         if target.fifo and message.group_id:
@@ -270,8 +296,10 @@ class Delivery:
 
     def _render(self, queue: Queue, m: StoredMessage, options: ReceiveOptions) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "MessageId": m.message_id, "ReceiptHandle": m.receipt,
-            "MD5OfBody": m.body_md5, "Body": m.body,
+            "MessageId": m.message_id,
+            "ReceiptHandle": m.receipt,
+            "MD5OfBody": m.body_md5,
+            "Body": m.body,
         }
         wanted = options.system_attribute_names
         if wanted:
@@ -312,20 +340,21 @@ class Delivery:
     def change_visibility(self, queue: Queue, handle: str, timeout: int) -> None:
         if not 0 <= timeout <= models.MAX_VISIBILITY_SECONDS:
             raise invalid_parameter(
-                "VisibilityTimeout", timeout,
-                f"VisibilityTimeout must be an integer between 0 and {models.MAX_VISIBILITY_SECONDS}",
+                "VisibilityTimeout",
+                timeout,
+                f"VisibilityTimeout must be an integer between 0 and "
+                f"{models.MAX_VISIBILITY_SECONDS}",
             )
         now_ms = self._now_ms()
         with self.store.db.transaction():
             message, _ = self._locate(queue, handle)
             if message is None or message.receipt != handle or message.visible_at <= now_ms:
-                raise sqs_error(
-                    "MessageNotInflight", "The message referred to isn't in flight."
-                )
+                raise sqs_error("MessageNotInflight", "The message referred to isn't in flight.")
             first = message.first_receive_ms or now_ms
             if now_ms + timeout * 1000 - first > models.MAX_VISIBILITY_SECONDS * 1000:
                 raise invalid_parameter(
-                    "VisibilityTimeout", timeout,
+                    "VisibilityTimeout",
+                    timeout,
                     "Total VisibilityTimeout for the message is beyond the limit "
                     f"[{models.MAX_VISIBILITY_SECONDS} seconds]",
                 )
@@ -347,8 +376,12 @@ def _attributes_size(entry: dict[str, Any]) -> int:
 
 
 def batch_failure(entry_id: str, error: ServiceError) -> dict[str, Any]:
-    return {"Id": entry_id, "SenderFault": error.sender_fault,
-            "Code": error.query_code or error.code, "Message": error.message}
+    return {
+        "Id": entry_id,
+        "SenderFault": error.sender_fault,
+        "Code": error.query_code or error.code,
+        "Message": error.message,
+    }
 
 
 def _encode_system(system: dict[str, Any], sender: str) -> str:

@@ -53,7 +53,8 @@ def invalid_parameter(name: str, value: object, reason: str) -> ServiceError:
 
 def invalid_receipt_handle(handle: str) -> ServiceError:
     return sqs_error(
-        "ReceiptHandleIsInvalid", f'The input receipt handle "{handle}" is not a valid receipt handle.'
+        "ReceiptHandleIsInvalid",
+        f'The input receipt handle "{handle}" is not a valid receipt handle.',
     )
 
 

@@ -127,15 +127,16 @@ def validate_queue_name(name: str, fifo: bool) -> None:
     if fifo or name.endswith(".fifo"):
         if not (fifo and _FIFO_QUEUE_NAME.match(name)):
             raise invalid_parameter(
-                "QueueName", name,
+                "QueueName",
+                name,
                 "The name of a FIFO queue can only include alphanumeric characters, hyphens, or "
                 "underscores, must end with .fifo suffix and be 1 to 80 in length.",
             )
     elif not _QUEUE_NAME.match(name):
         raise invalid_parameter(
-            "QueueName", name,
-            "Can only include alphanumeric characters, hyphens, or underscores. "
-            "1 to 80 in length",
+            "QueueName",
+            name,
+            "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length",
         )
 
 
@@ -166,9 +167,9 @@ def normalize_queue_attributes(
             value = value.lower()
             if name == "FifoQueue" and not creating:
                 raise sqs_error("InvalidAttributeName", f"Unknown Attribute {name}.")
-        elif name == "DeduplicationScope" and value not in ("messageGroup", "queue"):
-            raise _bad_value(name)
-        elif name == "FifoThroughputLimit" and value not in ("perQueue", "perMessageGroupId"):
+        elif (name == "DeduplicationScope" and value not in ("messageGroup", "queue")) or (
+            name == "FifoThroughputLimit" and value not in ("perQueue", "perMessageGroupId")
+        ):
             raise _bad_value(name)
         elif name == "RedrivePolicy" and value:
             value = _normalize_redrive_policy(value)
@@ -182,8 +183,10 @@ def normalize_queue_attributes(
         if name in FIFO_ONLY and not fifo:
             raise sqs_error("InvalidAttributeName", f"Unknown Attribute {name}.")
         result[name] = value
-    if fifo and result.get("FifoThroughputLimit") == "perMessageGroupId" and (
-        result.get("DeduplicationScope", "queue") != "messageGroup"
+    if (
+        fifo
+        and result.get("FifoThroughputLimit") == "perMessageGroupId"
+        and (result.get("DeduplicationScope", "queue") != "messageGroup")
     ):
         raise sqs_error(
             "InvalidAttributeValue",
@@ -200,9 +203,9 @@ def _normalize_redrive_policy(value: str) -> str:
         count = int(policy["maxReceiveCount"])
     except (ValueError, KeyError, TypeError):
         raise invalid_parameter(
-            "RedrivePolicy", value,
-            "Redrive policy is not a valid JSON map with deadLetterTargetArn and "
-            "maxReceiveCount.",
+            "RedrivePolicy",
+            value,
+            "Redrive policy is not a valid JSON map with deadLetterTargetArn and maxReceiveCount.",
         ) from None
     if not isinstance(arn, str) or not 1 <= count <= 1000:
         raise invalid_parameter(
@@ -246,6 +249,7 @@ def redrive_allowed(dlq: Queue, source_arn: str) -> bool:
 
 # -- messages ---------------------------------------------------------------------------
 
+
 def check_body(body: str | None) -> str:
     if not body:
         raise missing_parameter("MessageBody")
@@ -264,7 +268,8 @@ def check_message_attributes(attributes: Mapping[str, Any], *, system: bool = Fa
     """Validate message attributes; returns the bytes they count toward the size limit."""
     if len(attributes) > MAX_MESSAGE_ATTRIBUTES:
         raise invalid_parameter(
-            "MessageAttributes", len(attributes),
+            "MessageAttributes",
+            len(attributes),
             f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum "
             f"[{MAX_MESSAGE_ATTRIBUTES}].",
         )
@@ -431,6 +436,7 @@ def check_batch_ids(entries: list[dict[str, Any]], request_entry: str) -> None:
 
 
 # -- receipt handles and URLs ----------------------------------------------------------
+
 
 def encode_receipt(seq: int, nonce: str) -> str:
     return base64.urlsafe_b64encode(f"tenku:{seq}:{nonce}".encode()).decode()

@@ -25,7 +25,9 @@ MAX_RATE = 500
 
 
 class MoveTasks:
-    def __init__(self, store: SqsStore, queues: QueueRegistry, delivery: Delivery, clock: Clock) -> None:
+    def __init__(
+        self, store: SqsStore, queues: QueueRegistry, delivery: Delivery, clock: Clock
+    ) -> None:
         self.store = store
         self.queues = queues
         self.delivery = delivery
@@ -50,7 +52,8 @@ class MoveTasks:
             )
         if rate is not None and not 1 <= rate <= MAX_RATE:
             raise invalid_parameter(
-                "MaxNumberOfMessagesPerSecond", rate,
+                "MaxNumberOfMessagesPerSecond",
+                rate,
                 f"MaxNumberOfMessagesPerSecond must be between 1 and {MAX_RATE}.",
             )
         if any(t["status"] in ("RUNNING", "CANCELLING") for t in self.store.move_tasks(source_arn)):
@@ -64,10 +67,17 @@ class MoveTasks:
             json.dumps({"taskId": new_uuid(), "sourceArn": source_arn}).encode()
         ).decode()
         task = {
-            "handle": handle, "account": source.scope.account, "region": source.scope.region,
-            "source_arn": source_arn, "destination_arn": destination_arn, "rate": rate,
-            "status": "RUNNING", "moved": 0, "to_move": visible + in_flight + delayed,
-            "failure": None, "started": self.clock.now(),
+            "handle": handle,
+            "account": source.scope.account,
+            "region": source.scope.region,
+            "source_arn": source_arn,
+            "destination_arn": destination_arn,
+            "rate": rate,
+            "status": "RUNNING",
+            "moved": 0,
+            "to_move": visible + in_flight + delayed,
+            "failure": None,
+            "started": self.clock.now(),
         }
         self.store.save_move_task(task)
         self._launch(task)
@@ -98,7 +108,10 @@ class MoveTasks:
                 return
             source = self.queues.by_arn(current["source_arn"])
             if source is None:
-                current["status"], current["failure"] = "FAILED", "AWS.SimpleQueueService.NonExistentQueue"
+                current["status"], current["failure"] = (
+                    "FAILED",
+                    "AWS.SimpleQueueService.NonExistentQueue",
+                )
                 self.store.save_move_task(current)
                 return
             batch = max(1, rate // 10)
@@ -121,13 +134,22 @@ class MoveTasks:
                 if target is None:
                     continue
                 self.store.delete_message(message.seq)
-                self.store.insert_message(target.id, NewMessage(
-                    message_id=message.message_id, body=message.body, body_md5=message.body_md5,
-                    attributes=message.attributes, attributes_md5=message.attributes_md5,
-                    system_attributes=message.system_attributes, system_md5=message.system_md5,
-                    sent_ms=now_ms, visible_at=now_ms, group_id=message.group_id,
-                    dedup_id=message.dedup_id,
-                ))
+                self.store.insert_message(
+                    target.id,
+                    NewMessage(
+                        message_id=message.message_id,
+                        body=message.body,
+                        body_md5=message.body_md5,
+                        attributes=message.attributes,
+                        attributes_md5=message.attributes_md5,
+                        system_attributes=message.system_attributes,
+                        system_md5=message.system_md5,
+                        sent_ms=now_ms,
+                        visible_at=now_ms,
+                        group_id=message.group_id,
+                        dedup_id=message.dedup_id,
+                    ),
+                )
                 if target.fifo and message.group_id:
                     self.store.touch_group(target.id, message.group_id, now_ms)
                 if source.fifo and message.group_id:
@@ -143,7 +165,9 @@ class MoveTasks:
 
     def list(self, source_arn: str, max_results: int | None) -> list[dict[str, Any]]:
         if max_results is not None and not 1 <= max_results <= 10:
-            raise invalid_parameter("MaxResults", max_results, "MaxResults must be between 1 and 10.")
+            raise invalid_parameter(
+                "MaxResults", max_results, "MaxResults must be between 1 and 10."
+            )
         if self.queues.by_arn(source_arn) is None:
             raise sqs_error(
                 "ResourceNotFoundException",
@@ -152,7 +176,8 @@ class MoveTasks:
         results = []
         for task in self.store.move_tasks(source_arn)[: max_results or 1]:
             entry: dict[str, Any] = {
-                "Status": task["status"], "SourceArn": task["source_arn"],
+                "Status": task["status"],
+                "SourceArn": task["source_arn"],
                 "ApproximateNumberOfMessagesMoved": task["moved"],
                 "ApproximateNumberOfMessagesToMove": task["to_move"],
                 "StartedTimestamp": int(task["started"] * 1000),

@@ -81,7 +81,10 @@ class SqsProvider:
 
     # -- queues --------------------------------------------------------------------------------
     def create_queue(
-        self, ctx: RequestContext, queue_name: str, attributes: dict[str, str] | None = None,
+        self,
+        ctx: RequestContext,
+        queue_name: str,
+        attributes: dict[str, str] | None = None,
         tags: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         queue = self.queues.create(ctx.scope, queue_name, attributes or {}, tags or {})
@@ -97,8 +100,11 @@ class SqsProvider:
         return {"QueueUrl": models.queue_url(ctx.host, queue.scope, queue.name)}
 
     def list_queues(
-        self, ctx: RequestContext, queue_name_prefix: str | None = None,
-        next_token: str | None = None, max_results: int | None = None,
+        self,
+        ctx: RequestContext,
+        queue_name_prefix: str | None = None,
+        next_token: str | None = None,
+        max_results: int | None = None,
     ) -> dict[str, Any]:
         if max_results is not None and not 1 <= max_results <= 1000:
             raise invalid_parameter(
@@ -107,7 +113,7 @@ class SqsProvider:
         names = [q.name for q in self.queues.all_in(ctx.scope, queue_name_prefix or "")]
         start = _decode_token(next_token, "NextToken") if next_token else 0
         limit = max_results or 1000
-        page = names[start:start + limit]
+        page = names[start : start + limit]
         result: dict[str, Any] = {}
         if page:
             result["QueueUrls"] = [models.queue_url(ctx.host, ctx.scope, n) for n in page]
@@ -126,14 +132,13 @@ class SqsProvider:
         if not names:
             return {}
         wanted = set(models.READABLE) if "All" in names else set(names)
-        values: dict[str, str] = {
-            k: v for k, v in queue.attributes.items() if k in wanted
-        }
-        if wanted & {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-                     "ApproximateNumberOfMessagesDelayed"}:
-            visible, in_flight, delayed = self.store.counts(
-                queue.id, int(self.clock.now() * 1000)
-            )
+        values: dict[str, str] = {k: v for k, v in queue.attributes.items() if k in wanted}
+        if wanted & {
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        }:
+            visible, in_flight, delayed = self.store.counts(queue.id, int(self.clock.now() * 1000))
             values["ApproximateNumberOfMessages"] = str(visible)
             values["ApproximateNumberOfMessagesNotVisible"] = str(in_flight)
             values["ApproximateNumberOfMessagesDelayed"] = str(delayed)
@@ -169,7 +174,9 @@ class SqsProvider:
             self.store.purge(queue.id, int(now * 1000))
         return {}
 
-    def tag_queue(self, ctx: RequestContext, queue_url: str, tags: dict[str, str]) -> dict[str, Any]:
+    def tag_queue(
+        self, ctx: RequestContext, queue_url: str, tags: dict[str, str]
+    ) -> dict[str, Any]:
         queue = self.queues.by_url(ctx, queue_url)
         merged = {**queue.tags, **tags}
         check_tags(merged)
@@ -177,7 +184,9 @@ class SqsProvider:
         self.queues.save(queue)
         return {}
 
-    def untag_queue(self, ctx: RequestContext, queue_url: str, tag_keys: list[str]) -> dict[str, Any]:
+    def untag_queue(
+        self, ctx: RequestContext, queue_url: str, tag_keys: list[str]
+    ) -> dict[str, Any]:
         queue = self.queues.by_url(ctx, queue_url)
         queue.tags = {k: v for k, v in queue.tags.items() if k not in set(tag_keys)}
         self.queues.save(queue)
@@ -188,7 +197,11 @@ class SqsProvider:
         return {"Tags": dict(queue.tags)} if queue.tags else {}
 
     def add_permission(
-        self, ctx: RequestContext, queue_url: str, label: str, aws_account_ids: list[str],
+        self,
+        ctx: RequestContext,
+        queue_url: str,
+        label: str,
+        aws_account_ids: list[str],
         actions: list[str],
     ) -> dict[str, Any]:
         queue = self.queues.by_url(ctx, queue_url)
@@ -198,11 +211,15 @@ class SqsProvider:
             raise invalid_parameter("Label", label, "Already exists.")
         if not aws_account_ids or not actions:
             raise sqs_error("MissingParameter", "The request must contain the parameter Actions.")
-        statements.append({
-            "Sid": label, "Effect": "Allow",
-            "Principal": {"AWS": [f"arn:aws:iam::{a}:root" for a in aws_account_ids]},
-            "Action": [f"SQS:{a}" for a in actions], "Resource": queue.arn,
-        })
+        statements.append(
+            {
+                "Sid": label,
+                "Effect": "Allow",
+                "Principal": {"AWS": [f"arn:aws:iam::{a}:root" for a in aws_account_ids]},
+                "Action": [f"SQS:{a}" for a in actions],
+                "Resource": queue.arn,
+            }
+        )
         policy.setdefault("Id", f"{queue.arn}/SQSDefaultPolicy")
         queue.attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
         self.queues.save(queue)
@@ -224,7 +241,10 @@ class SqsProvider:
         return {}
 
     def list_dead_letter_source_queues(
-        self, ctx: RequestContext, queue_url: str, next_token: str | None = None,
+        self,
+        ctx: RequestContext,
+        queue_url: str,
+        next_token: str | None = None,
         max_results: int | None = None,
     ) -> dict[str, Any]:
         dlq = self.queues.by_url(ctx, queue_url)
@@ -232,28 +252,37 @@ class SqsProvider:
             raise invalid_parameter(
                 "MaxResults", max_results, "MaxResults must be an integer between 1 and 1000."
             )
-        urls = [models.queue_url(ctx.host, q.scope, q.name)
-                for q in self.queues.dead_letter_sources(dlq)]
+        urls = [
+            models.queue_url(ctx.host, q.scope, q.name)
+            for q in self.queues.dead_letter_sources(dlq)
+        ]
         start = _decode_token(next_token, "NextToken") if next_token else 0
         limit = max_results or 1000
-        result: dict[str, Any] = {"queueUrls": urls[start:start + limit]}
+        result: dict[str, Any] = {"queueUrls": urls[start : start + limit]}
         if max_results is not None and start + limit < len(urls):
             result["NextToken"] = _encode_token(start + limit)
         return result
 
     # -- messages --------------------------------------------------------------------------------
     def send_message(
-        self, ctx: RequestContext, queue_url: str, message_body: str,
-        delay_seconds: int | None = None, message_attributes: dict[str, Any] | None = None,
+        self,
+        ctx: RequestContext,
+        queue_url: str,
+        message_body: str,
+        delay_seconds: int | None = None,
+        message_attributes: dict[str, Any] | None = None,
         message_system_attributes: dict[str, Any] | None = None,
-        message_deduplication_id: str | None = None, message_group_id: str | None = None,
+        message_deduplication_id: str | None = None,
+        message_group_id: str | None = None,
     ) -> dict[str, Any]:
         queue = self.queues.by_url(ctx, queue_url)
         entry = {
-            "MessageBody": message_body, "DelaySeconds": delay_seconds,
+            "MessageBody": message_body,
+            "DelaySeconds": delay_seconds,
             "MessageAttributes": message_attributes,
             "MessageSystemAttributes": message_system_attributes,
-            "MessageDeduplicationId": message_deduplication_id, "MessageGroupId": message_group_id,
+            "MessageDeduplicationId": message_deduplication_id,
+            "MessageGroupId": message_group_id,
         }
         return self.delivery.send(queue, entry, ctx.access_key)
 
@@ -264,11 +293,16 @@ class SqsProvider:
         return self.delivery.send_batch(queue, entries, ctx.access_key)
 
     async def receive_message(
-        self, ctx: RequestContext, queue_url: str, attribute_names: list[str] | None = None,
+        self,
+        ctx: RequestContext,
+        queue_url: str,
+        attribute_names: list[str] | None = None,
         message_system_attribute_names: list[str] | None = None,
         message_attribute_names: list[str] | None = None,
-        max_number_of_messages: int | None = None, visibility_timeout: int | None = None,
-        wait_time_seconds: int | None = None, receive_request_attempt_id: str | None = None,
+        max_number_of_messages: int | None = None,
+        visibility_timeout: int | None = None,
+        wait_time_seconds: int | None = None,
+        receive_request_attempt_id: str | None = None,
     ) -> dict[str, Any]:
         queue = self.queues.by_url(ctx, queue_url)
         count = 1 if max_number_of_messages is None else max_number_of_messages
@@ -282,25 +316,36 @@ class SqsProvider:
             )
         if visibility_timeout is not None and not 0 <= visibility_timeout <= 43_200:
             raise invalid_parameter(
-                "VisibilityTimeout", visibility_timeout,
+                "VisibilityTimeout",
+                visibility_timeout,
                 "Must be >= 0 and <= 43200, if provided.",
             )
         options = ReceiveOptions(
             max_messages=count,
-            visibility_timeout=(queue.int_attr("VisibilityTimeout")
-                                if visibility_timeout is None else visibility_timeout),
-            system_attribute_names=[*(attribute_names or ()),
-                                    *(message_system_attribute_names or ())],
+            visibility_timeout=(
+                queue.int_attr("VisibilityTimeout")
+                if visibility_timeout is None
+                else visibility_timeout
+            ),
+            system_attribute_names=[
+                *(attribute_names or ()),
+                *(message_system_attribute_names or ()),
+            ],
             message_attribute_names=message_attribute_names,
         )
-        wait = queue.int_attr("ReceiveMessageWaitTimeSeconds") if wait_time_seconds is None \
+        wait = (
+            queue.int_attr("ReceiveMessageWaitTimeSeconds")
+            if wait_time_seconds is None
             else wait_time_seconds
+        )
         messages = self.delivery.receive(queue, options)
         if not messages and wait > 0:
             messages = await self._long_poll(queue, options, wait)
         return {"Messages": messages} if messages else {}
 
-    async def _long_poll(self, queue: Any, options: ReceiveOptions, wait: float) -> list[dict[str, Any]]:
+    async def _long_poll(
+        self, queue: Any, options: ReceiveOptions, wait: float
+    ) -> list[dict[str, Any]]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         waiters = self._waiters[queue.arn]
@@ -327,7 +372,9 @@ class SqsProvider:
             if messages:
                 return messages
 
-    def delete_message(self, ctx: RequestContext, queue_url: str, receipt_handle: str) -> dict[str, Any]:
+    def delete_message(
+        self, ctx: RequestContext, queue_url: str, receipt_handle: str
+    ) -> dict[str, Any]:
         self.delivery.delete(self.queues.by_url(ctx, queue_url), receipt_handle)
         return {}
 
@@ -374,10 +421,15 @@ class SqsProvider:
 
     # -- message move tasks ----------------------------------------------------------------------
     def start_message_move_task(
-        self, ctx: RequestContext, source_arn: str, destination_arn: str | None = None,
+        self,
+        ctx: RequestContext,
+        source_arn: str,
+        destination_arn: str | None = None,
         max_number_of_messages_per_second: int | None = None,
     ) -> dict[str, Any]:
-        handle = self.move_tasks.start(source_arn, destination_arn, max_number_of_messages_per_second)
+        handle = self.move_tasks.start(
+            source_arn, destination_arn, max_number_of_messages_per_second
+        )
         return {"TaskHandle": handle}
 
     def list_message_move_tasks(

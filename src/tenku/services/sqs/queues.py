@@ -73,7 +73,8 @@ class QueueRegistry:
         existing = self.get(scope, name)
         if existing is not None:
             differing = [
-                key for key, value in normalized.items()
+                key
+                for key, value in normalized.items()
                 if existing.attributes.get(key, models.DEFAULTS.get(key)) != value
             ]
             if differing:
@@ -98,13 +99,15 @@ class QueueRegistry:
         return queue
 
     def set_attributes(self, queue: Queue, attributes: dict[str, str]) -> None:
-        normalized = models.normalize_queue_attributes(
-            attributes, fifo=queue.fifo, creating=False
-        )
+        normalized = models.normalize_queue_attributes(attributes, fifo=queue.fifo, creating=False)
         merged = dict(queue.attributes)
         for key, value in normalized.items():
-            if value == "" and key in ("Policy", "RedrivePolicy", "RedriveAllowPolicy",
-                                       "KmsMasterKeyId"):
+            if value == "" and key in (
+                "Policy",
+                "RedrivePolicy",
+                "RedriveAllowPolicy",
+                "KmsMasterKeyId",
+            ):
                 merged.pop(key, None)
             else:
                 merged[key] = value
@@ -131,12 +134,14 @@ class QueueRegistry:
         fifo = attributes.get("FifoQueue") == "true"
         if target.fifo != fifo:
             raise invalid_parameter(
-                "RedrivePolicy", raw,
+                "RedrivePolicy",
+                raw,
                 "Dead-letter target owner should be same as source queue type (FIFO or standard).",
             )
         if not models.redrive_allowed(target, scope.arn("sqs", name)):
             raise invalid_parameter(
-                "RedrivePolicy", raw,
+                "RedrivePolicy",
+                raw,
                 "Dead letter target does not allow this queue as a source (RedriveAllowPolicy).",
             )
 

@@ -104,8 +104,14 @@ class SqsStore:
     # -- queues ------------------------------------------------------------------------
     def _queue(self, row: Any, scope: Scope) -> Queue:
         return Queue(
-            id=row[0], scope=scope, name=row[1], attributes=json.loads(row[2]),
-            tags=json.loads(row[3]), created=row[4], modified=row[5], last_purge=row[6],
+            id=row[0],
+            scope=scope,
+            name=row[1],
+            attributes=json.loads(row[2]),
+            tags=json.loads(row[3]),
+            created=row[4],
+            modified=row[5],
+            last_purge=row[6],
         )
 
     def get_queue(self, scope: Scope, name: str) -> Queue | None:
@@ -125,14 +131,17 @@ class SqsStore:
         return [self._queue(row, scope) for row in rows]
 
     def create_queue(
-        self, scope: Scope, name: str, attributes: dict[str, str], tags: dict[str, str],
+        self,
+        scope: Scope,
+        name: str,
+        attributes: dict[str, str],
+        tags: dict[str, str],
         now: float,
     ) -> Queue:
         queue_id = self.db.insert(
             "INSERT INTO sqs_queues (account, region, name, attributes, tags, created, modified)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (scope.account, scope.region, name, json.dumps(attributes), json.dumps(tags),
-             now, now),
+            (scope.account, scope.region, name, json.dumps(attributes), json.dumps(tags), now, now),
         )
         return Queue(queue_id, scope, name, dict(attributes), dict(tags), now, now)
 
@@ -140,8 +149,13 @@ class SqsStore:
         self.db.execute(
             "UPDATE sqs_queues SET attributes = ?, tags = ?, modified = ?, last_purge = ?"
             " WHERE id = ?",
-            (json.dumps(queue.attributes), json.dumps(queue.tags), queue.modified,
-             queue.last_purge, queue.id),
+            (
+                json.dumps(queue.attributes),
+                json.dumps(queue.tags),
+                queue.modified,
+                queue.last_purge,
+                queue.id,
+            ),
         )
 
     def delete_queue(self, queue: Queue, now: float) -> None:
@@ -172,9 +186,23 @@ class SqsStore:
             " attributes_md5, system_attributes, system_md5, sent_ms, visible_at, group_id,"
             " dedup_id, dlq_source, receive_count, first_receive_ms)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (queue_id, m.message_id, m.body, m.body_md5, m.attributes, m.attributes_md5,
-             m.system_attributes, m.system_md5, m.sent_ms, m.visible_at, m.group_id,
-             m.dedup_id, m.dlq_source, m.receive_count, m.first_receive_ms),
+            (
+                queue_id,
+                m.message_id,
+                m.body,
+                m.body_md5,
+                m.attributes,
+                m.attributes_md5,
+                m.system_attributes,
+                m.system_md5,
+                m.sent_ms,
+                m.visible_at,
+                m.group_id,
+                m.dedup_id,
+                m.dlq_source,
+                m.receive_count,
+                m.first_receive_ms,
+            ),
         )
 
     def get_message(self, queue_id: int, seq: int) -> StoredMessage | None:
@@ -300,7 +328,9 @@ class SqsStore:
         )
         return (str(row[0]), int(row[1])) if row else None
 
-    def remember_dedup(self, queue_id: int, key: str, message_id: str, seq: int, expires_ms: int) -> None:
+    def remember_dedup(
+        self, queue_id: int, key: str, message_id: str, seq: int, expires_ms: int
+    ) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO sqs_dedup VALUES (?, ?, ?, ?, ?)",
             (queue_id, key, message_id, seq, expires_ms),
@@ -320,11 +350,25 @@ class SqsStore:
         )
 
     def move_tasks(self, source_arn: str | None = None) -> list[dict[str, Any]]:
-        columns = ("handle", "account", "region", "source_arn", "destination_arn", "rate",
-                   "status", "moved", "to_move", "failure", "started")
+        columns = (
+            "handle",
+            "account",
+            "region",
+            "source_arn",
+            "destination_arn",
+            "rate",
+            "status",
+            "moved",
+            "to_move",
+            "failure",
+            "started",
+        )
         sql = f"SELECT {', '.join(columns)} FROM sqs_move_tasks"
         params: tuple[Any, ...] = ()
         if source_arn is not None:
             sql += " WHERE source_arn = ?"
             params = (source_arn,)
-        return [dict(zip(columns, row, strict=True)) for row in self.db.query(sql + " ORDER BY started DESC", params)]
+        return [
+            dict(zip(columns, row, strict=True))
+            for row in self.db.query(sql + " ORDER BY started DESC", params)
+        ]
