@@ -204,8 +204,8 @@ class Delivery:
                 return False
         return True
 
-    def _take(self, message: StoredMessage, visible_at: int, now_ms: int) -> None:
-        receipt = models.encode_receipt(message.seq, os.urandom(8).hex())
+    def _take(self, queue: Queue, message: StoredMessage, visible_at: int, now_ms: int) -> None:
+        receipt = models.encode_receipt(message.seq, os.urandom(8).hex(), queue.id)
         self.store.mark_received(message.seq, visible_at, receipt, now_ms)
         message.receipt = receipt
         message.receive_count += 1
@@ -226,7 +226,7 @@ class Delivery:
                 if len(picked) == options.max_messages:
                     break
                 if self._usable(queue, message, now_ms):
-                    self._take(message, visible_at, now_ms)
+                    self._take(queue, message, visible_at, now_ms)
                     picked.append(message)
         return picked
 
@@ -239,7 +239,7 @@ class Delivery:
                 if len(picked) == options.max_messages or message.visible_at > now_ms:
                     break
                 if self._usable(queue, message, now_ms):
-                    self._take(message, visible_at, now_ms)
+                    self._take(queue, message, visible_at, now_ms)
                     picked.append(message)
                     taken += 1
             if taken:
@@ -319,7 +319,8 @@ class Delivery:
     # -- delete and visibility ----------------------------------------------------------------
     def _locate(self, queue: Queue, handle: str) -> tuple[StoredMessage | None, str]:
         decoded = models.decode_receipt(handle)
-        if decoded is None:
+        issued_for = models.receipt_queue_id(handle)
+        if decoded is None or (issued_for is not None and issued_for != queue.id):
             raise sqs_error(
                 "ReceiptHandleIsInvalid",
                 f'The input receipt handle "{handle}" is not a valid receipt handle.',

@@ -39,9 +39,8 @@ def sqs_error(code: str, message: str) -> ServiceError:
 
 
 def queue_does_not_exist() -> ServiceError:
-    return sqs_error(
-        "QueueDoesNotExist", "The specified queue does not exist for this wsdl version."
-    )
+    # The JSON protocol's wording; legacy query answers said "... for this wsdl version."
+    return sqs_error("QueueDoesNotExist", "The specified queue does not exist.")
 
 
 def invalid_parameter(name: str, value: object, reason: str) -> ServiceError:

@@ -438,18 +438,32 @@ def check_batch_ids(entries: list[dict[str, Any]], request_entry: str) -> None:
 # -- receipt handles and URLs ----------------------------------------------------------
 
 
-def encode_receipt(seq: int, nonce: str) -> str:
-    return base64.urlsafe_b64encode(f"tenku:{seq}:{nonce}".encode()).decode()
+def encode_receipt(seq: int, nonce: str, queue_id: int | None = None) -> str:
+    """A receipt handle; it names its queue, so another queue's handle is refused."""
+    suffix = "" if queue_id is None else f":{queue_id}"
+    return base64.urlsafe_b64encode(f"tenku:{seq}:{nonce}{suffix}".encode()).decode()
 
 
 def decode_receipt(handle: str) -> tuple[int, str] | None:
     """(message seq, nonce) from a receipt handle; None when it is not one of ours."""
+    parts = _receipt_parts(handle)
+    return (int(parts[1]), parts[2]) if parts else None
+
+
+def receipt_queue_id(handle: str) -> int | None:
+    """The queue id a receipt handle was issued for (None for handles without one)."""
+    parts = _receipt_parts(handle)
+    return int(parts[3]) if parts and len(parts) == 4 else None
+
+
+def _receipt_parts(handle: str) -> list[str] | None:
     try:
-        text = base64.urlsafe_b64decode(handle.encode()).decode()
-        tag, seq, nonce = text.split(":")
-        if tag != "tenku":
+        parts = base64.urlsafe_b64decode(handle.encode()).decode().split(":")
+        if parts[0] != "tenku" or len(parts) not in (3, 4):
             return None
-        return int(seq), nonce
+        for number in (parts[1], *parts[3:]):
+            int(number)
+        return parts
     except (ValueError, UnicodeError):
         return None
 
