@@ -73,7 +73,9 @@ class StorageContract:
         assert values(storage) == {"a": "1"}
 
     def test_insert_returns_row_ids_and_iterate_streams(self, storage: Storage) -> None:
-        storage.ensure_schema("seq", ("CREATE TABLE IF NOT EXISTS seq (id INTEGER PRIMARY KEY, x)",))
+        storage.ensure_schema(
+            "seq", ("CREATE TABLE IF NOT EXISTS seq (id INTEGER PRIMARY KEY, x)",)
+        )
         ids = [storage.insert("INSERT INTO seq (x) VALUES (?)", (i,)) for i in range(5)]
         assert ids == sorted(ids) and len(set(ids)) == 5
         iterator = storage.iterate("SELECT x FROM seq ORDER BY id")

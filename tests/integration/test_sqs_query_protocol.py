@@ -269,11 +269,6 @@ def test_get_request_form(tenku: TenkuProcess, queue: tuple[str, str], signing: 
     assert [e.text for e in answer.all("q:ListQueuesResult/q:QueueUrl")] == [url]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="protocol/routing.py: an unsigned query request to `/` is not routed to SQS even "
-    "with Version=2012-11-05 and an SQS-only Action; it gets a JSON UnknownService error",
-)
 def test_unsigned_get_to_root_reaches_sqs(tenku: TenkuProcess) -> None:
     request = urllib.request.Request(f"{tenku.endpoint}/?Action=ListQueues&Version=2012-11-05")
     response_of(fetch(request), "ListQueues")

@@ -71,7 +71,7 @@ def start(
         return
     from tenku.gateway.server import run
 
-    run(gateway, settings.host, settings.port, on_ready=ready)
+    run(gateway, settings.host, settings.port, on_ready=ready, on_draining=gateway.begin_draining)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,11 @@ class ClockAdvanced:
     seconds: float
 
 
+@dataclass(frozen=True, slots=True)
+class ShuttingDown:
+    """Tenku is stopping: answer long-held requests now instead of at their deadline."""
+
+
 class EventBus:
     def __init__(self) -> None:
         self._handlers: dict[type, list[Handler]] = defaultdict(list)

@@ -14,7 +14,7 @@ from typing import Any
 from tenku import __version__
 from tenku.config import Settings
 from tenku.core.clock import SystemClock
-from tenku.core.events import ClockAdvanced, EventBus
+from tenku.core.events import ClockAdvanced, EventBus, ShuttingDown
 from tenku.gateway.commits import GroupCommit
 from tenku.gateway.dispatch import Dispatcher
 from tenku.gateway.exchange import Receive, Scope, Send
@@ -23,7 +23,6 @@ from tenku.protocol.http import Request, Response
 from tenku.storage import Storage, open_storage
 
 log = logging.getLogger("tenku.gateway")
-
 
 
 class Gateway:
@@ -44,6 +43,10 @@ class Gateway:
         for provider in self.providers.values():
             await provider.start()
         self.started = True
+
+    def begin_draining(self) -> None:
+        """The server stops taking connections: let long polls answer now."""
+        self.bus.publish(ShuttingDown())
 
     async def shutdown(self) -> None:
         for provider in self.providers.values():

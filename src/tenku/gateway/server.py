@@ -135,14 +135,21 @@ class HttpServer:
         if sockets:
             self._port = sockets[0].getsockname()[1]
 
-    async def shutdown(self, grace: float = 5.0) -> None:
+    async def shutdown(
+        self, grace: float = 5.0, on_draining: Callable[[], None] | None = None
+    ) -> None:
         """Stop accepting, close idle connections, let in-flight requests finish for up
-        to ``grace`` seconds, cancel what is left, then run lifespan shutdown."""
+        to ``grace`` seconds, cancel what is left, then run lifespan shutdown.
+
+        ``on_draining`` is called once no new connection can arrive, before the wait: an
+        app can use it to answer its long-held requests (long polls) at once."""
         shared = self._shared
         if shared is not None and not shared.stopping:
             shared.stopping = True
             assert self._server is not None
             self._server.close()
+            if on_draining is not None:
+                on_draining()
             loop = asyncio.get_running_loop()
             if shared.connections:
                 idle = loop.create_future()
@@ -176,6 +183,7 @@ async def serve(
     install_signal_handlers: bool = True,
     stop: asyncio.Event | None = None,
     grace: float = 5.0,
+    on_draining: Callable[[], None] | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM (or ``stop`` is set, or this task is cancelled)."""
     server = HttpServer(app, host, port)
@@ -199,7 +207,7 @@ async def serve(
         # Handlers go first, so a second Ctrl-C during the grace period interrupts it.
         for sig in installed:
             loop.remove_signal_handler(sig)
-        await server.shutdown(grace)
+        await server.shutdown(grace, on_draining)
 
 
 def run(
@@ -210,6 +218,7 @@ def run(
     on_ready: Callable[[str, int], None] | None = None,
     install_signal_handlers: bool = True,
     use_uvloop: bool = True,
+    on_draining: Callable[[], None] | None = None,
 ) -> None:
     """Serve ``app`` until SIGINT/SIGTERM, then shut down gracefully. Blocks."""
     loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None
@@ -223,6 +232,11 @@ def run(
     with asyncio.Runner(loop_factory=loop_factory) as runner:
         runner.run(
             serve(
-                app, host, port, on_ready=on_ready, install_signal_handlers=install_signal_handlers
+                app,
+                host,
+                port,
+                on_ready=on_ready,
+                install_signal_handlers=install_signal_handlers,
+                on_draining=on_draining,
             )
         )

@@ -67,6 +67,18 @@ SIGNING_NAMES: dict[str, str] = {
 # STS operations that are called without a signature, so only `Action` can name them.
 _UNSIGNED_STS_ACTIONS = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
 
+# SQS actions no other query-protocol service has, so that an unsigned legacy request
+# posted to the endpoint root (`Action=ListQueues`) can still be routed. SNS shares
+# AddPermission/RemovePermission, which therefore need a signature or a queue path.
+_SQS_ONLY_ACTIONS = frozenset({
+    "CancelMessageMoveTask", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch",
+    "CreateQueue", "DeleteMessage", "DeleteMessageBatch", "DeleteQueue",
+    "GetQueueAttributes", "GetQueueUrl", "ListDeadLetterSourceQueues",
+    "ListMessageMoveTasks", "ListQueueTags", "ListQueues", "PurgeQueue", "ReceiveMessage",
+    "SendMessage", "SendMessageBatch", "SetQueueAttributes", "StartMessageMoveTask",
+    "TagQueue", "UntagQueue",
+})  # fmt: skip
+
 _CREDENTIAL_RE = re.compile(r"Credential=([^,\s]+)")
 _SQS_PATH_RE = re.compile(r"^/\d{12}/[^/]+/?$")
 _ACTION_RE = re.compile(r"(?:^|&)Action=([^&]*)")
@@ -143,7 +155,7 @@ def service_for(request: Request) -> str | None:
         return "s3"  # SigV2 presigned URLs are only still honoured by S3
     action = _action_of(request)
     if action:
-        if _SQS_PATH_RE.match(request.path):
+        if _SQS_PATH_RE.match(request.path) or action in _SQS_ONLY_ACTIONS:
             return "sqs"
         if action in _UNSIGNED_STS_ACTIONS:
             return "sts"

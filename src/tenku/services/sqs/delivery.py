@@ -8,7 +8,6 @@ committed whole. It returns plain dicts shaped as the SQS API answers.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from tenku.services.sqs import models
 from tenku.services.sqs.errors import invalid_parameter, missing_parameter, sqs_error
 from tenku.services.sqs.models import Queue
 from tenku.services.sqs.queues import QueueRegistry
-from tenku.services.sqs.store import NewMessage, SqsStore, StoredMessage
+from tenku.services.sqs.store import Message, SqsStore
 
 _FIFO_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 
@@ -71,9 +70,10 @@ class Delivery:
         now_ms = self._now_ms()
         with self.store.db.transaction():
             for entry in entries:
+                # `_enqueue` checks everything before it writes, so a refused entry has
+                # written nothing and needs no savepoint of its own.
                 try:
-                    with self.store.db.transaction():
-                        result = self._enqueue(queue, entry, sender, now_ms)
+                    result = self._enqueue(queue, entry, sender, now_ms)
                 except ServiceError as error:  # a bad entry fails alone, as in SQS
                     failed.append(batch_failure(entry["Id"], error))
                 else:
@@ -153,18 +153,19 @@ class Delivery:
                 result["MessageId"] = duplicate[0]
                 result["SequenceNumber"] = models.sequence_number(duplicate[1])
                 return result
-        message = NewMessage(
+        trace = system.get("AWSTraceHeader")
+        message = Message(
             message_id=new_uuid(),
             body=body,
-            body_md5=body_md5,
-            attributes=models.encode_attributes(attributes),
-            attributes_md5=attributes_md5,
-            system_attributes=_encode_system(system, sender),
-            system_md5=system_md5,
             sent_ms=now_ms,
             visible_at=now_ms + int(delay) * 1000,
+            sender=sender,
             group_id=group_id,
-            dedup_id=dedup_id,
+            attributes=models.encode_attributes(attributes) if attributes else None,
+            attributes_md5=attributes_md5,
+            trace=trace.get("StringValue") if trace else None,
+            system_md5=system_md5,
+            dedup_id=dedup_id if queue.fifo else None,
         )
         seq = self.store.insert_message(queue.id, message)
         result["MessageId"] = message.message_id
@@ -191,7 +192,7 @@ class Delivery:
                 picked = self._pick_standard(queue, options, now_ms)
             return [self._render(queue, m, options) for m in picked]
 
-    def _usable(self, queue: Queue, message: StoredMessage, now_ms: int) -> bool:
+    def _usable(self, queue: Queue, message: Message, now_ms: int) -> bool:
         """False (and the message dealt with) when it expired or must go to the DLQ."""
         if message.sent_ms + queue.int_attr("MessageRetentionPeriod") * 1000 <= now_ms:
             self.store.delete_message(message.seq)
@@ -204,7 +205,7 @@ class Delivery:
                 return False
         return True
 
-    def _take(self, queue: Queue, message: StoredMessage, visible_at: int, now_ms: int) -> None:
+    def _take(self, queue: Queue, message: Message, visible_at: int, now_ms: int) -> None:
         receipt = models.encode_receipt(message.seq, os.urandom(8).hex(), queue.id)
         self.store.mark_received(message.seq, visible_at, receipt, now_ms)
         message.receipt = receipt
@@ -213,10 +214,8 @@ class Delivery:
         if message.first_receive_ms is None:
             message.first_receive_ms = now_ms
 
-    def _pick_standard(
-        self, queue: Queue, options: ReceiveOptions, now_ms: int
-    ) -> list[StoredMessage]:
-        picked: list[StoredMessage] = []
+    def _pick_standard(self, queue: Queue, options: ReceiveOptions, now_ms: int) -> list[Message]:
+        picked: list[Message] = []
         visible_at = now_ms + options.visibility_timeout * 1000
         while len(picked) < options.max_messages:
             candidates = self.store.visible_messages(queue.id, now_ms, options.max_messages)
@@ -230,8 +229,8 @@ class Delivery:
                     picked.append(message)
         return picked
 
-    def _pick_fifo(self, queue: Queue, options: ReceiveOptions, now_ms: int) -> list[StoredMessage]:
-        picked: list[StoredMessage] = []
+    def _pick_fifo(self, queue: Queue, options: ReceiveOptions, now_ms: int) -> list[Message]:
+        picked: list[Message] = []
         visible_at = now_ms + options.visibility_timeout * 1000
         for group_id in self.store.available_groups(queue.id, now_ms, options.max_messages * 4):
             taken = 0
@@ -265,36 +264,50 @@ class Delivery:
             queue.id, group_id, max(in_flight) if in_flight else head[0].visible_at
         )
 
-    def _move(self, source: Queue, message: StoredMessage, target: Queue, now_ms: int) -> None:
-        """Redrive `message` to `target`, keeping its id, body and attributes."""
+    def _move(self, source: Queue, message: Message, target: Queue, now_ms: int) -> None:
+        """Redrive `message` to its dead-letter queue, keeping its id, body, attributes
+        and receive history."""
+        # FIFO dead-letter queues restart the retention clock; standard ones keep it.
+        sent_ms = now_ms if target.fifo else message.sent_ms
+        self.transfer(source, message, target, now_ms, sent_ms=sent_ms, dead_letter=True)
+
+    def transfer(
+        self,
+        source: Queue,
+        message: Message,
+        target: Queue,
+        now_ms: int,
+        *,
+        sent_ms: int,
+        dead_letter: bool,
+    ) -> None:
+        """Move a message between queues (redrive, or a move task's way back)."""
         self.store.delete_message(message.seq)
-        self.store.insert_message(
-            target.id,
-            NewMessage(
-                message_id=message.message_id,
-                body=message.body,
-                body_md5=message.body_md5,
-                attributes=message.attributes,
-                attributes_md5=message.attributes_md5,
-                system_attributes=message.system_attributes,
-                system_md5=message.system_md5,
-                # FIFO dead-letter queues restart the retention clock; standard ones keep it.
-                sent_ms=now_ms if target.fifo else message.sent_ms,
-                visible_at=now_ms,
-                group_id=message.group_id,
-                dedup_id=message.dedup_id,
-                dlq_source=source.arn,
-                receive_count=message.receive_count,
-                first_receive_ms=message.first_receive_ms,
-            ),
+        copy = Message(
+            message_id=message.message_id,
+            body=message.body,
+            sent_ms=sent_ms,
+            visible_at=now_ms,
+            sender=message.sender,
+            group_id=message.group_id,
+            attributes=message.attributes,
+            attributes_md5=message.attributes_md5,
+            trace=message.trace,
+            system_md5=message.system_md5,
+            dedup_id=message.dedup_id,
         )
+        if dead_letter:
+            copy.dlq_source = source.arn
+            copy.receive_count = message.receive_count
+            copy.first_receive_ms = message.first_receive_ms
+        self.store.insert_message(target.id, copy)
         if source.fifo and message.group_id:
             self.refresh_group(source, message.group_id, now_ms)
         if target.fifo and message.group_id:
             self.store.touch_group(target.id, message.group_id, now_ms)
         self.bus.publish(MessageArrived(target.scope, target.arn))
 
-    def _render(self, queue: Queue, m: StoredMessage, options: ReceiveOptions) -> dict[str, Any]:
+    def _render(self, queue: Queue, m: Message, options: ReceiveOptions) -> dict[str, Any]:
         out: dict[str, Any] = {
             "MessageId": m.message_id,
             "ReceiptHandle": m.receipt,
@@ -317,7 +330,7 @@ class Delivery:
         return out
 
     # -- delete and visibility ----------------------------------------------------------------
-    def _locate(self, queue: Queue, handle: str) -> tuple[StoredMessage | None, str]:
+    def _locate(self, queue: Queue, handle: str) -> tuple[Message | None, str]:
         decoded = models.decode_receipt(handle)
         issued_for = models.receipt_queue_id(handle)
         if decoded is None or (issued_for is not None and issued_for != queue.id):
@@ -385,24 +398,15 @@ def batch_failure(entry_id: str, error: ServiceError) -> dict[str, Any]:
     }
 
 
-def _encode_system(system: dict[str, Any], sender: str) -> str:
-    stored: dict[str, Any] = {"SenderId": sender}
-    trace = system.get("AWSTraceHeader")
-    if trace:
-        stored["AWSTraceHeader"] = trace.get("StringValue")
-    return json.dumps(stored, separators=(",", ":"))
-
-
-def _system_attributes(queue: Queue, m: StoredMessage) -> dict[str, str]:
-    stored = json.loads(m.system_attributes or "{}")
+def _system_attributes(queue: Queue, m: Message) -> dict[str, str]:
     system = {
-        "SenderId": str(stored.get("SenderId", "")),
+        "SenderId": m.sender,
         "SentTimestamp": str(m.sent_ms),
         "ApproximateReceiveCount": str(m.receive_count),
         "ApproximateFirstReceiveTimestamp": str(m.first_receive_ms or m.sent_ms),
     }
-    if stored.get("AWSTraceHeader"):
-        system["AWSTraceHeader"] = str(stored["AWSTraceHeader"])
+    if m.trace:
+        system["AWSTraceHeader"] = m.trace
     if m.group_id:
         system["MessageGroupId"] = m.group_id
     if queue.fifo:

@@ -18,7 +18,7 @@ from tenku.services.sqs.delivery import Delivery
 from tenku.services.sqs.errors import invalid_parameter, sqs_error
 from tenku.services.sqs.models import Queue
 from tenku.services.sqs.queues import QueueRegistry
-from tenku.services.sqs.store import NewMessage, SqsStore
+from tenku.services.sqs.store import SqsStore
 
 DEFAULT_RATE = 500  # messages per second when the caller sets no limit
 MAX_RATE = 500
@@ -133,27 +133,9 @@ class MoveTasks:
                 target = self.queues.by_arn(target_arn) if target_arn else None
                 if target is None:
                     continue
-                self.store.delete_message(message.seq)
-                self.store.insert_message(
-                    target.id,
-                    NewMessage(
-                        message_id=message.message_id,
-                        body=message.body,
-                        body_md5=message.body_md5,
-                        attributes=message.attributes,
-                        attributes_md5=message.attributes_md5,
-                        system_attributes=message.system_attributes,
-                        system_md5=message.system_md5,
-                        sent_ms=now_ms,
-                        visible_at=now_ms,
-                        group_id=message.group_id,
-                        dedup_id=message.dedup_id,
-                    ),
+                self.delivery.transfer(
+                    source, message, target, now_ms, sent_ms=now_ms, dead_letter=False
                 )
-                if target.fifo and message.group_id:
-                    self.store.touch_group(target.id, message.group_id, now_ms)
-                if source.fifo and message.group_id:
-                    self.delivery.refresh_group(source, message.group_id, now_ms)
                 moved += 1
         return moved
 

@@ -16,7 +16,7 @@ from typing import Any
 from tenku.core.clock import Clock
 from tenku.core.context import RequestContext
 from tenku.core.errors import ServiceError
-from tenku.core.events import ClockAdvanced, EventBus, MessageArrived
+from tenku.core.events import ClockAdvanced, EventBus, MessageArrived, ShuttingDown
 from tenku.services.sqs import models
 from tenku.services.sqs.delivery import Delivery, ReceiveOptions, batch_failure
 from tenku.services.sqs.errors import invalid_parameter, sqs_error
@@ -41,6 +41,8 @@ class SqsProvider:
         self._tasks: list[asyncio.Task[None]] = []
         bus.subscribe(MessageArrived, self._wake_queue)
         bus.subscribe(ClockAdvanced, self._wake_all)
+        bus.subscribe(ShuttingDown, self._drain)
+        self._draining = False
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -73,11 +75,18 @@ class SqsProvider:
         for waiter in self._waiters.get(event.queue_arn, ()):
             waiter.set()
 
-    def _wake_all(self, _event: ClockAdvanced) -> None:
-        self.sweep()
+    def _drain(self, _event: ShuttingDown) -> None:
+        self._draining = True
+        self._wake_waiters()
+
+    def _wake_waiters(self) -> None:
         for waiters in self._waiters.values():
             for waiter in waiters:
                 waiter.set()
+
+    def _wake_all(self, _event: ClockAdvanced) -> None:
+        self.sweep()
+        self._wake_waiters()
 
     # -- queues --------------------------------------------------------------------------------
     def create_queue(
@@ -351,7 +360,7 @@ class SqsProvider:
         waiters = self._waiters[queue.arn]
         while True:
             remaining = deadline - loop.time()
-            if remaining <= 0:
+            if remaining <= 0 or self._draining:
                 return []
             now_ms = int(self.clock.now() * 1000)
             upcoming = self.store.next_visible_at(queue.id, now_ms)
