@@ -136,3 +136,25 @@ def test_fifo_only_attributes_refused_on_standard(sqs: Any, name: str) -> None:
     assert excinfo.value.response["Error"]["Code"] == "InvalidAttributeName"
     with pytest.raises(ClientError):
         sqs.get_queue_url(QueueName=name)
+
+
+def test_receive_request_attempt_id_replays_a_lost_receive(sqs: Any, name: str) -> None:
+    url = fifo(sqs, name, ContentBasedDeduplication="true")
+    for i in range(3):
+        sqs.send_message(QueueUrl=url, MessageBody=f"m{i}", MessageGroupId="g")
+    first = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=2, ReceiveRequestAttemptId="attempt-1"
+    )["Messages"]
+    retry = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=2, ReceiveRequestAttemptId="attempt-1"
+    )["Messages"]
+    assert [(m["Body"], m["ReceiptHandle"]) for m in retry] == [
+        (m["Body"], m["ReceiptHandle"]) for m in first
+    ]
+    # Another attempt id gets nothing: the group is locked by the in-flight messages.
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, ReceiveRequestAttemptId="other")
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first[0]["ReceiptHandle"])
+    # Once a message of that receive is deleted the attempt no longer replays.
+    assert "Messages" not in sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=2, ReceiveRequestAttemptId="attempt-1"
+    )

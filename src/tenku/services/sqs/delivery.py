@@ -32,6 +32,7 @@ class ReceiveOptions:
     visibility_timeout: int
     system_attribute_names: list[str]
     message_attribute_names: list[str] | None
+    attempt_id: str | None = None
 
 
 class Delivery:
@@ -40,6 +41,9 @@ class Delivery:
         self.queues = queues
         self.clock = clock
         self.bus = bus
+        # FIFO ReceiveRequestAttemptId -> (expiry ms, [(seq, receipt handle)]). Kept in
+        # memory: it only lets a client retry a receive whose answer it lost.
+        self._attempts: dict[tuple[int, str], tuple[int, list[tuple[int, str]]]] = {}
 
     def _now_ms(self) -> int:
         return int(self.clock.now() * 1000)
@@ -185,12 +189,48 @@ class Delivery:
     # -- receive -----------------------------------------------------------------------------
     def receive(self, queue: Queue, options: ReceiveOptions) -> list[dict[str, Any]]:
         now_ms = self._now_ms()
+        attempt = (queue.id, options.attempt_id) if queue.fifo and options.attempt_id else None
         with self.store.db.transaction():
-            if queue.fifo:
-                picked = self._pick_fifo(queue, options, now_ms)
-            else:
-                picked = self._pick_standard(queue, options, now_ms)
+            picked = self._replay(queue, attempt, options, now_ms) if attempt else None
+            if picked is None:
+                if queue.fifo:
+                    picked = self._pick_fifo(queue, options, now_ms)
+                else:
+                    picked = self._pick_standard(queue, options, now_ms)
+                if attempt and picked:
+                    self._remember_attempt(attempt, picked, now_ms)
             return [self._render(queue, m, options) for m in picked]
+
+    def _remember_attempt(
+        self, attempt: tuple[int, str], picked: list[Message], now_ms: int
+    ) -> None:
+        if len(self._attempts) > 10_000:
+            self._attempts = {k: v for k, v in self._attempts.items() if v[0] > now_ms}
+        expires = now_ms + models.DEDUP_WINDOW_SECONDS * 1000
+        self._attempts[attempt] = (expires, [(m.seq, m.receipt or "") for m in picked])
+
+    def _replay(
+        self, queue: Queue, attempt: tuple[int, str], options: ReceiveOptions, now_ms: int
+    ) -> list[Message] | None:
+        """The messages an earlier receive with the same attempt id returned, with their
+        visibility timeout reset, if none was deleted or changed since; else None."""
+        remembered = self._attempts.get(attempt)
+        if remembered is None or remembered[0] <= now_ms:
+            return None
+        messages = [self.store.get_message(queue.id, seq) for seq, _ in remembered[1]]
+        if any(
+            m is None or m.receipt != receipt
+            for m, (_, receipt) in zip(messages, remembered[1], strict=True)
+        ):
+            return None
+        visible_at = now_ms + options.visibility_timeout * 1000
+        replayed = [m for m in messages if m is not None]
+        for message in replayed:
+            self.store.set_visible_at(message.seq, visible_at)
+            message.visible_at = visible_at
+        for group_id in {m.group_id for m in replayed if m.group_id}:
+            self.refresh_group(queue, group_id, now_ms)
+        return replayed
 
     def _usable(self, queue: Queue, message: Message, now_ms: int) -> bool:
         """False (and the message dealt with) when it expired or must go to the DLQ."""

@@ -341,6 +341,7 @@ class SqsProvider:
                 *(message_system_attribute_names or ()),
             ],
             message_attribute_names=message_attribute_names,
+            attempt_id=receive_request_attempt_id,
         )
         wait = (
             queue.int_attr("ReceiveMessageWaitTimeSeconds")
