@@ -268,3 +268,25 @@ def test_change_visibility_batch_and_not_inflight(sqs: Any, name: str) -> None:
             QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=10
         )
     assert error_code(excinfo) == "AWS.SimpleQueueService.MessageNotInflight"
+
+
+def test_a_long_poll_whose_client_left_takes_no_message(tenku: Any, sqs: Any, name: str) -> None:
+    import json
+    import socket
+
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    body = json.dumps({"QueueUrl": url, "WaitTimeSeconds": 20}).encode()
+    request = (
+        b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\n"
+        b"X-Amz-Target: AmazonSQS.ReceiveMessage\r\n"
+        b"Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sqs/aws4_request,"
+        b" SignedHeaders=host, Signature=0\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+    with socket.create_connection(("127.0.0.1", tenku.port)) as abandoned:
+        abandoned.sendall(request)
+        time.sleep(0.3)
+    time.sleep(0.2)  # the server notices the hang-up
+    sqs.send_message(QueueUrl=url, MessageBody="for a live client")
+    got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)
+    assert got["Messages"][0]["Body"] == "for a live client"

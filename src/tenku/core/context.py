@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from tenku.core.scope import Scope
@@ -15,3 +16,6 @@ class RequestContext:
     # use it so that they are reachable from wherever the caller is.
     host: str = "localhost:4566"
     access_key: str = "test"
+    # Resolves once the caller has hung up. Only long-held operations (long polls) use
+    # it, so that they stop taking messages for a client that will never read them.
+    client_gone: Callable[[], Awaitable[None]] | None = None

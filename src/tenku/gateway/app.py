@@ -100,7 +100,7 @@ class Gateway:
             if request.path.startswith("/_tenku/"):
                 response = self._tenku_route(request)
             else:
-                response = await self.dispatcher.handle(request)
+                response = await self.dispatcher.handle(request, lambda: _hung_up(receive))
         except Exception:  # the last handler: log it, answer like AWS would
             log.exception("unhandled error for %s %s", request.method, request.path)
             response = Response(
@@ -143,6 +143,12 @@ class Gateway:
 
 
 _JSON_STR = [("content-type", "application/json")]
+
+
+async def _hung_up(receive: Receive) -> None:
+    """Return once the client has disconnected (the body has been read already)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def _json(status: int, payload: dict[str, Any]) -> Response:

@@ -94,16 +94,24 @@ class Dispatcher:
             result = op.method(ctx, **kwargs)
         return result
 
-    def context(self, request: Request, request_id: str) -> RequestContext:
+    def context(
+        self,
+        request: Request,
+        request_id: str,
+        client_gone: Callable[[], Awaitable[None]] | None = None,
+    ) -> RequestContext:
         region = region_of(request) or self.settings.default_region
         return RequestContext(
             scope=Scope(self.settings.account_id, region),
             request_id=request_id,
             host=request.host or f"{self.settings.public_host}:{self.settings.port}",
             access_key=access_key_of(request) or "test",
+            client_gone=client_gone,
         )
 
-    async def handle(self, request: Request) -> Response:
+    async def handle(
+        self, request: Request, client_gone: Callable[[], Awaitable[None]] | None = None
+    ) -> Response:
         request_id = new_uuid()
         model: ServiceModel | None = None
         protocol = "json"
@@ -126,7 +134,7 @@ class Dispatcher:
                 )
             parsed = parse_request(model, request)
             protocol = parsed.protocol
-            ctx = self.context(request, request_id)
+            ctx = self.context(request, request_id, client_gone)
             result = await self.invoke(service, parsed.operation, parsed.params, ctx)
             if self.durable is not None:
                 await self.durable()  # answer only once what this request wrote is committed

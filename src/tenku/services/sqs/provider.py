@@ -350,37 +350,52 @@ class SqsProvider:
         )
         messages = self.delivery.receive(queue, options)
         if not messages and wait > 0:
-            messages = await self._long_poll(queue, options, wait)
+            messages = await self._long_poll(queue, options, wait, ctx)
         return {"Messages": messages} if messages else {}
 
     async def _long_poll(
-        self, queue: Any, options: ReceiveOptions, wait: float
+        self, queue: Any, options: ReceiveOptions, wait: float, ctx: RequestContext
     ) -> list[dict[str, Any]]:
+        """Wait for messages until `wait` seconds pass, Tenku stops or the client leaves.
+
+        Wakes on `MessageArrived` for the queue, on a clock jump, and when the next
+        delayed or in-flight message of the queue becomes visible."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         waiters = self._waiters[queue.arn]
-        while True:
-            remaining = deadline - loop.time()
-            if remaining <= 0 or self._draining:
-                return []
-            now_ms = int(self.clock.now() * 1000)
-            upcoming = self.store.next_visible_at(queue.id, now_ms)
-            if upcoming is not None:
-                remaining = min(remaining, max((upcoming - now_ms) / 1000, 0.001))
-            event = asyncio.Event()
-            waiters.add(event)
-            try:
-                await asyncio.wait_for(event.wait(), remaining)
-            except TimeoutError:
-                pass
-            finally:
-                waiters.discard(event)
-            current = self.queues.get(queue.scope, queue.name)
-            if current is None or current.id != queue.id:
-                return []
-            messages = self.delivery.receive(current, options)
-            if messages:
-                return messages
+        gone = asyncio.ensure_future(ctx.client_gone()) if ctx.client_gone else None
+        try:
+            while True:
+                remaining = deadline - loop.time()
+                if remaining <= 0 or self._draining or (gone and gone.done()):
+                    return []
+                now_ms = int(self.clock.now() * 1000)
+                upcoming = self.store.next_visible_at(queue.id, now_ms)
+                if upcoming is not None:
+                    remaining = min(remaining, max((upcoming - now_ms) / 1000, 0.001))
+                event = asyncio.Event()
+                waiters.add(event)
+                woken = asyncio.ensure_future(event.wait())
+                try:
+                    await asyncio.wait(
+                        {woken, gone} if gone else {woken},
+                        timeout=remaining,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                finally:
+                    woken.cancel()
+                    waiters.discard(event)
+                if gone and gone.done():
+                    return []
+                current = self.queues.get(queue.scope, queue.name)
+                if current is None or current.id != queue.id:
+                    return []
+                messages = self.delivery.receive(current, options)
+                if messages:
+                    return messages
+        finally:
+            if gone is not None:
+                gone.cancel()
 
     def delete_message(
         self, ctx: RequestContext, queue_url: str, receipt_handle: str
