@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from sqs_common import call, free_port
 
 VENV_BIN = os.path.dirname(sys.executable)
+# Bytecode caches for the servers, kept out of the source tree. Without it, a tree whose
+# __pycache__ is stale (or PYTHONDONTWRITEBYTECODE=1) recompiles modules on every start.
+PYCACHE = os.path.join(tempfile.gettempdir(), "sqsbench-pycache")
 
 
 @dataclass
@@ -98,7 +101,8 @@ def start(spec: ServerSpec, timeout: float = 60.0) -> Server:
     """Start a server and wait until it answers ListQueues; records the start-up time."""
     port = free_port()
     scratch = tempfile.mkdtemp(prefix=f"sqsbench-{spec.name}-")
-    env = {**os.environ, **spec.env(port)}
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": PYCACHE, **spec.env(port)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         spec.argv(port, scratch),

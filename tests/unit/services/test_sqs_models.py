@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tenku.core.errors import ServiceError
-from tenku.services.sqs import models
+from tenku.services.sqs import messages, models
 
 
 def code_of(call: Any, *args: Any, **kwargs: Any) -> str:
@@ -105,8 +105,8 @@ def test_attributes_md5_matches_the_documented_layout() -> None:
         + b"\x02"
         + b"\x00\x00\x00\x01\x01"
     )
-    assert models.attributes_md5(attributes) == hashlib.md5(layout).hexdigest()
-    assert models.attributes_md5({}) is None
+    assert messages.attributes_md5(attributes) == hashlib.md5(layout).hexdigest()
+    assert messages.attributes_md5({}) is None
 
 
 @pytest.mark.parametrize(
@@ -124,11 +124,11 @@ def test_attributes_md5_matches_the_documented_layout() -> None:
     ],
 )
 def test_bad_message_attributes(attributes: dict[str, Any]) -> None:
-    assert code_of(models.check_message_attributes, attributes) == "InvalidParameterValue"
+    assert code_of(messages.check_message_attributes, attributes) == "InvalidParameterValue"
 
 
 def test_message_attribute_size_counts_name_type_and_value() -> None:
-    size = models.check_message_attributes(
+    size = messages.check_message_attributes(
         {
             "ab": {"DataType": "Number", "StringValue": "12.5"},
             "c": {"DataType": "Binary", "BinaryValue": b"xyz"},
@@ -148,19 +148,19 @@ def test_message_attribute_size_counts_name_type_and_value() -> None:
     ],
 )
 def test_bad_bodies(body: str | None, code: str) -> None:
-    assert code_of(models.check_body, body) == code
+    assert code_of(messages.check_body, body) == code
 
 
 def test_good_bodies() -> None:
     for body in ("tab\tnewline\n", "日本語", "emoji \U0001f600", "\ud7ff\ue000"):
-        assert models.check_body(body) == body
+        assert messages.check_body(body) == body
 
 
 def test_receipt_handles_round_trip_and_reject_garbage() -> None:
-    handle = models.encode_receipt(42, "abc")
-    assert models.decode_receipt(handle) == (42, "abc")
+    handle = messages.encode_receipt(42, "abc")
+    assert messages.decode_receipt(handle) == (42, "abc")
     for garbage in ("", "nonsense", "dGVua3U6eDp5", "aGVsbG8="):
-        assert models.decode_receipt(garbage) is None
+        assert messages.decode_receipt(garbage) is None
 
 
 @pytest.mark.parametrize(
@@ -179,22 +179,22 @@ def test_queue_urls(url: str, expected: tuple[str, str] | None) -> None:
 
 def test_select_message_attributes() -> None:
     stored = {"a.x": {}, "a.y": {}, "b": {}, "ab": {}}
-    assert models.select_message_attributes(stored, ["All"]) == stored
-    assert models.select_message_attributes(stored, [".*"]) == stored
-    assert set(models.select_message_attributes(stored, ["a.*"])) == {"a.x", "a.y"}
-    assert set(models.select_message_attributes(stored, ["b", "zz"])) == {"b"}
-    assert models.select_message_attributes(stored, None) == {}
+    assert messages.select_message_attributes(stored, ["All"]) == stored
+    assert messages.select_message_attributes(stored, [".*"]) == stored
+    assert set(messages.select_message_attributes(stored, ["a.*"])) == {"a.x", "a.y"}
+    assert set(messages.select_message_attributes(stored, ["b", "zz"])) == {"b"}
+    assert messages.select_message_attributes(stored, None) == {}
 
 
 def test_batch_id_rules() -> None:
-    assert code_of(models.check_batch_ids, [], "E") == "EmptyBatchRequest"
+    assert code_of(messages.check_batch_ids, [], "E") == "EmptyBatchRequest"
     assert (
-        code_of(models.check_batch_ids, [{"Id": str(i)} for i in range(11)], "E")
+        code_of(messages.check_batch_ids, [{"Id": str(i)} for i in range(11)], "E")
         == "TooManyEntriesInBatchRequest"
     )
     assert (
-        code_of(models.check_batch_ids, [{"Id": "a"}, {"Id": "a"}], "E")
+        code_of(messages.check_batch_ids, [{"Id": "a"}, {"Id": "a"}], "E")
         == "BatchEntryIdsNotDistinct"
     )
-    assert code_of(models.check_batch_ids, [{"Id": "a b"}], "E") == "InvalidBatchEntryId"
-    models.check_batch_ids([{"Id": "ok-1_x"}], "E")
+    assert code_of(messages.check_batch_ids, [{"Id": "a b"}], "E") == "InvalidBatchEntryId"
+    messages.check_batch_ids([{"Id": "ok-1_x"}], "E")

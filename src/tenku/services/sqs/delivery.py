@@ -17,7 +17,7 @@ from tenku.core.clock import Clock
 from tenku.core.errors import ServiceError
 from tenku.core.events import EventBus, MessageArrived
 from tenku.core.ids import new_uuid
-from tenku.services.sqs import models
+from tenku.services.sqs import messages, models
 from tenku.services.sqs.errors import invalid_parameter, missing_parameter, sqs_error
 from tenku.services.sqs.models import Queue
 from tenku.services.sqs.queues import QueueRegistry
@@ -59,14 +59,14 @@ class Delivery:
     def send_batch(
         self, queue: Queue, entries: list[dict[str, Any]], sender: str
     ) -> dict[str, Any]:
-        models.check_batch_ids(entries, "SendMessageBatchRequestEntry")
+        messages.check_batch_ids(entries, "SendMessageBatchRequestEntry")
         total = sum(
             len(str(e.get("MessageBody") or "").encode()) + _attributes_size(e) for e in entries
         )
-        if total > models.MAX_MESSAGE_BYTES:
+        if total > messages.MAX_MESSAGE_BYTES:
             raise sqs_error(
                 "BatchRequestTooLong",
-                f"Batch requests cannot be longer than {models.MAX_MESSAGE_BYTES} bytes. "
+                f"Batch requests cannot be longer than {messages.MAX_MESSAGE_BYTES} bytes. "
                 f"You have sent {total} bytes.",
             )
         successful: list[dict[str, Any]] = []
@@ -89,11 +89,11 @@ class Delivery:
     def _enqueue(
         self, queue: Queue, entry: dict[str, Any], sender: str, now_ms: int
     ) -> dict[str, Any]:
-        body = models.check_body(entry.get("MessageBody"))
+        body = messages.check_body(entry.get("MessageBody"))
         attributes = entry.get("MessageAttributes") or {}
         system = entry.get("MessageSystemAttributes") or {}
-        size = len(body.encode()) + models.check_message_attributes(attributes)
-        models.check_message_attributes(system, system=True)
+        size = len(body.encode()) + messages.check_message_attributes(attributes)
+        messages.check_message_attributes(system, system=True)
         limit = queue.int_attr("MaximumMessageSize")
         if size > limit:
             raise sqs_error(
@@ -142,8 +142,8 @@ class Delivery:
                     "DelaySeconds", delay, "DelaySeconds must be >= 0 and <= 900."
                 )
         body_md5 = hashlib.md5(body.encode()).hexdigest()
-        attributes_md5 = models.attributes_md5(attributes)
-        system_md5 = models.attributes_md5(system)
+        attributes_md5 = messages.attributes_md5(attributes)
+        system_md5 = messages.attributes_md5(system)
         result: dict[str, Any] = {"MD5OfMessageBody": body_md5}
         if attributes_md5:
             result["MD5OfMessageAttributes"] = attributes_md5
@@ -155,7 +155,7 @@ class Delivery:
             duplicate = self.store.find_duplicate(queue.id, dedup_key, now_ms)
             if duplicate is not None:
                 result["MessageId"] = duplicate[0]
-                result["SequenceNumber"] = models.sequence_number(duplicate[1])
+                result["SequenceNumber"] = messages.sequence_number(duplicate[1])
                 return result
         trace = system.get("AWSTraceHeader")
         message = Message(
@@ -165,7 +165,7 @@ class Delivery:
             visible_at=now_ms + int(delay) * 1000,
             sender=sender,
             group_id=group_id,
-            attributes=models.encode_attributes(attributes) if attributes else None,
+            attributes=messages.encode_attributes(attributes) if attributes else None,
             attributes_md5=attributes_md5,
             trace=trace.get("StringValue") if trace else None,
             system_md5=system_md5,
@@ -183,7 +183,7 @@ class Delivery:
                 now_ms + models.DEDUP_WINDOW_SECONDS * 1000,
             )
             self.store.touch_group(queue.id, group_id, message.visible_at)
-            result["SequenceNumber"] = models.sequence_number(seq)
+            result["SequenceNumber"] = messages.sequence_number(seq)
         return result
 
     # -- receive -----------------------------------------------------------------------------
@@ -246,7 +246,7 @@ class Delivery:
         return True
 
     def _take(self, queue: Queue, message: Message, visible_at: int, now_ms: int) -> None:
-        receipt = models.encode_receipt(message.seq, os.urandom(8).hex(), queue.id)
+        receipt = messages.encode_receipt(message.seq, os.urandom(8).hex(), queue.id)
         self.store.mark_received(message.seq, visible_at, receipt, now_ms)
         message.receipt = receipt
         message.receive_count += 1
@@ -361,18 +361,18 @@ class Delivery:
                 system = {k: v for k, v in system.items() if k in wanted}
             if system:
                 out["Attributes"] = system
-        selected = models.select_message_attributes(
-            models.decode_attributes(m.attributes), options.message_attribute_names
+        selected = messages.select_message_attributes(
+            messages.decode_attributes(m.attributes), options.message_attribute_names
         )
         if selected:
             out["MessageAttributes"] = selected
-            out["MD5OfMessageAttributes"] = models.attributes_md5(selected)
+            out["MD5OfMessageAttributes"] = messages.attributes_md5(selected)
         return out
 
     # -- delete and visibility ----------------------------------------------------------------
     def _locate(self, queue: Queue, handle: str) -> tuple[Message | None, str]:
-        decoded = models.decode_receipt(handle)
-        issued_for = models.receipt_queue_id(handle)
+        decoded = messages.decode_receipt(handle)
+        issued_for = messages.receipt_queue_id(handle)
         if decoded is None or (issued_for is not None and issued_for != queue.id):
             raise sqs_error(
                 "ReceiptHandleIsInvalid",
@@ -450,7 +450,7 @@ def _system_attributes(queue: Queue, m: Message) -> dict[str, str]:
     if m.group_id:
         system["MessageGroupId"] = m.group_id
     if queue.fifo:
-        system["SequenceNumber"] = models.sequence_number(m.seq)
+        system["SequenceNumber"] = messages.sequence_number(m.seq)
         if m.dedup_id:
             system["MessageDeduplicationId"] = m.dedup_id
     if m.dlq_source:

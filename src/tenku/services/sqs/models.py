@@ -1,26 +1,23 @@
-"""Pure SQS logic: names, queue attributes, message attributes, MD5s, receipt handles.
+"""Pure logic of SQS queues: names, queue attributes, redrive policies, queue URLs.
 
 Nothing here touches storage or time; the provider feeds it values and acts on answers.
 Limits are the ones the SQS developer guide documents (1 MiB messages since 2025).
+Message-level rules live in `messages.py`.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import re
-import struct
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 from tenku.core.scope import Scope
-from tenku.services.sqs.errors import invalid_parameter, missing_parameter, sqs_error
+from tenku.services.sqs.errors import invalid_parameter, sqs_error
+from tenku.services.sqs.messages import MAX_MESSAGE_BYTES
 
-MAX_MESSAGE_BYTES = 1_048_576
-MAX_BATCH_ENTRIES = 10
-MAX_MESSAGE_ATTRIBUTES = 10
 DEDUP_WINDOW_SECONDS = 300
 PURGE_INTERVAL_SECONDS = 60
 DELETE_RECREATE_SECONDS = 60
@@ -28,10 +25,6 @@ MAX_VISIBILITY_SECONDS = 43_200
 
 _QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _FIFO_QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")
-_BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
-_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
-# XML 1.0 characters, the set SQS accepts in bodies and string attribute values.
-_INVALID_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # Attribute name -> (default, validator) for the attributes a caller may set.
 _INT_RANGES: dict[str, tuple[int, int]] = {
@@ -247,225 +240,73 @@ def redrive_allowed(dlq: Queue, source_arn: str) -> bool:
     return permission == "allowAll" or source_arn in policy.get("sourceQueueArns", [])
 
 
-# -- messages ---------------------------------------------------------------------------
+# -- access policies ------------------------------------------------------------------
 
 
-def check_body(body: str | None) -> str:
-    if not body:
-        raise missing_parameter("MessageBody")
-    bad = _INVALID_CHAR.search(body)
-    if bad:
-        raise sqs_error(
-            "InvalidMessageContents",
-            f"Invalid binary character '#x{ord(bad.group()):X}' was found in the message body, "
-            "the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | "
-            "#xE000 to #xFFFD | #x10000 to #x10FFFF",
-        )
-    return body
-
-
-def check_message_attributes(attributes: Mapping[str, Any], *, system: bool = False) -> int:
-    """Validate message attributes; returns the bytes they count toward the size limit."""
-    if len(attributes) > MAX_MESSAGE_ATTRIBUTES:
-        raise invalid_parameter(
-            "MessageAttributes",
-            len(attributes),
-            f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum "
-            f"[{MAX_MESSAGE_ATTRIBUTES}].",
-        )
-    size = 0
-    for name, value in attributes.items():
-        if system:
-            if name != "AWSTraceHeader":
-                raise sqs_error(
-                    "InvalidParameterValue",
-                    f"Message system attribute name '{name}' is invalid.",
-                )
-        elif (
-            not _ATTRIBUTE_NAME.match(name)
-            or name.startswith(".")
-            or name.endswith(".")
-            or ".." in name
-            or name.lower().startswith(("aws.", "amazon."))
-        ):
-            raise sqs_error(
-                "InvalidParameterValue",
-                f"Message (user) attribute '{name}' must contain a non-empty message attribute "
-                "name and can only contain alphanumeric characters, hyphens, underscores and "
-                "periods, and must not start or end with a period or contain consecutive periods.",
-            )
-        data_type = str(value.get("DataType") or "")
-        base_type = data_type.split(".", 1)[0]
-        if base_type not in ("String", "Number", "Binary"):
-            raise sqs_error(
-                "InvalidParameterValue",
-                f"The type of message (user) attribute '{name}' is invalid. You must use only "
-                "the following supported type prefixes: Binary, Number, String.",
-            )
-        if value.get("StringListValues") or value.get("BinaryListValues"):
-            raise sqs_error(
-                "InvalidParameterValue",
-                f"Message (user) attribute '{name}' uses list values, which SQS has not "
-                "implemented.",
-            )
-        if base_type == "Binary":
-            payload = value.get("BinaryValue")
-            if not payload:
-                raise _empty_attribute(name, data_type)
-            size += len(payload)
-        else:
-            text = value.get("StringValue")
-            if text is None or text == "":
-                raise _empty_attribute(name, data_type)
-            if base_type == "Number" and not _is_number(text):
-                raise sqs_error(
-                    "InvalidParameterValue",
-                    f"Could not cast message attribute '{name}' value to number.",
-                )
-            if _INVALID_CHAR.search(text):
-                raise sqs_error(
-                    "InvalidParameterValue",
-                    f"Message (user) attribute '{name}' value contains invalid characters.",
-                )
-            size += len(text.encode())
-        size += len(name.encode()) + len(data_type.encode())
-    return size
-
-
-def _empty_attribute(name: str, data_type: str) -> Exception:
-    return sqs_error(
-        "InvalidParameterValue",
-        f"The message attribute '{name}' must contain non-empty message attribute value for "
-        f"message attribute type '{data_type}'.",
+def policy_with_statement(
+    policy: str | None, queue_arn: str, label: str, accounts: list[str], actions: list[str]
+) -> str:
+    """The queue policy after AddPermission: one Allow statement whose Sid is `label`."""
+    document = json.loads(policy or '{"Version": "2012-10-17"}')
+    statements = document.setdefault("Statement", [])
+    if any(s.get("Sid") == label for s in statements):
+        raise invalid_parameter("Label", label, "Already exists.")
+    if not accounts or not actions:
+        raise sqs_error("MissingParameter", "The request must contain the parameter Actions.")
+    statements.append(
+        {
+            "Sid": label,
+            "Effect": "Allow",
+            "Principal": {"AWS": [f"arn:aws:iam::{account}:root" for account in accounts]},
+            "Action": [f"SQS:{action}" for action in actions],
+            "Resource": queue_arn,
+        }
     )
+    document.setdefault("Id", f"{queue_arn}/SQSDefaultPolicy")
+    return json.dumps(document, separators=(",", ":"))
 
 
-def _is_number(text: str) -> bool:
-    return re.fullmatch(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*", text) is not None
-
-
-def attributes_md5(attributes: Mapping[str, Any]) -> str | None:
-    """MD5 of message attributes as SQS computes it (names sorted, length-prefixed)."""
-    if not attributes:
+def policy_without_statement(policy: str | None, label: str) -> str | None:
+    """The queue policy after RemovePermission; None when no statement is left."""
+    document = json.loads(policy or "{}")
+    statements = document.get("Statement", [])
+    kept = [s for s in statements if s.get("Sid") != label]
+    if len(kept) == len(statements):
+        raise invalid_parameter("Label", label, "can't find label on existing policy.")
+    if not kept:
         return None
-    digest = hashlib.md5()
-    for name in sorted(attributes):
-        value = attributes[name]
-        data_type = str(value["DataType"])
-        _update_length_prefixed(digest, name.encode())
-        _update_length_prefixed(digest, data_type.encode())
-        if "BinaryValue" in value and value.get("BinaryValue") is not None:
-            digest.update(b"\x02")
-            _update_length_prefixed(digest, bytes(value["BinaryValue"]))
-        else:
-            digest.update(b"\x01")
-            _update_length_prefixed(digest, str(value["StringValue"]).encode())
-    return digest.hexdigest()
+    document["Statement"] = kept
+    return json.dumps(document, separators=(",", ":"))
 
 
-def _update_length_prefixed(digest: Any, data: bytes) -> None:
-    digest.update(struct.pack(">I", len(data)))
-    digest.update(data)
+# -- pagination -------------------------------------------------------------------------
+
+T = TypeVar("T")
 
 
-def encode_attributes(attributes: Mapping[str, Any]) -> str | None:
-    """Message attributes as stored: JSON, binary values base64-encoded."""
-    if not attributes:
-        return None
-    stored = {}
-    for name, value in attributes.items():
-        item = {"DataType": value["DataType"]}
-        if value.get("BinaryValue") is not None:
-            item["BinaryValue"] = base64.b64encode(bytes(value["BinaryValue"])).decode()
-        else:
-            item["StringValue"] = value["StringValue"]
-        stored[name] = item
-    return json.dumps(stored, separators=(",", ":"))
-
-
-def decode_attributes(stored: str | None) -> dict[str, dict[str, Any]]:
-    if not stored:
-        return {}
-    attributes: dict[str, dict[str, Any]] = json.loads(stored)
-    for value in attributes.values():
-        if "BinaryValue" in value:
-            value["BinaryValue"] = base64.b64decode(value["BinaryValue"])
-    return attributes
-
-
-def select_message_attributes(
-    attributes: dict[str, dict[str, Any]], wanted: list[str] | None
-) -> dict[str, dict[str, Any]]:
-    """Apply ReceiveMessage's MessageAttributeNames (`All`, `.*`, `prefix.*`, exact names)."""
-    if not wanted or not attributes:
-        return {}
-    if "All" in wanted or ".*" in wanted:
-        return attributes
-    prefixes = tuple(name[:-1] for name in wanted if name.endswith(".*"))
-    exact = set(wanted)
-    return {
-        name: value
-        for name, value in attributes.items()
-        if name in exact or (prefixes and name.startswith(prefixes))
-    }
-
-
-def check_batch_ids(entries: list[dict[str, Any]], request_entry: str) -> None:
-    if not entries:
-        raise sqs_error(
-            "EmptyBatchRequest", f"There should be at least one {request_entry} in the request."
+def paginate(
+    items: Sequence[T], next_token: str | None, max_results: int | None
+) -> tuple[Sequence[T], str | None]:
+    """One page of a List* answer. Without MaxResults SQS answers up to 1,000 items and
+    no token; with it, a token whenever more items follow."""
+    if max_results is not None and not 1 <= max_results <= 1000:
+        raise invalid_parameter(
+            "MaxResults", max_results, "MaxResults must be an integer between 1 and 1000."
         )
-    if len(entries) > MAX_BATCH_ENTRIES:
-        raise sqs_error(
-            "TooManyEntriesInBatchRequest",
-            f"Maximum number of entries per request are {MAX_BATCH_ENTRIES}. "
-            f"You have sent {len(entries)}.",
-        )
-    seen: set[str] = set()
-    for entry in entries:
-        entry_id = str(entry.get("Id", ""))
-        if not _BATCH_ID.match(entry_id):
-            raise sqs_error(
-                "InvalidBatchEntryId",
-                "A batch entry id can only contain alphanumeric characters, hyphens and "
-                "underscores. It can be at most 80 letters long.",
-            )
-        if entry_id in seen:
-            raise sqs_error("BatchEntryIdsNotDistinct", f"Id {entry_id} repeated.")
-        seen.add(entry_id)
+    start = 0
+    if next_token:
+        try:
+            start = max(int(json.loads(base64.urlsafe_b64decode(next_token))["offset"]), 0)
+        except (ValueError, KeyError, TypeError):
+            raise invalid_parameter("NextToken", next_token, "Invalid NextToken value.") from None
+    limit = max_results or 1000
+    token = None
+    if max_results is not None and start + limit < len(items):
+        token = base64.urlsafe_b64encode(json.dumps({"offset": start + limit}).encode()).decode()
+    return items[start : start + limit], token
 
 
-# -- receipt handles and URLs ----------------------------------------------------------
-
-
-def encode_receipt(seq: int, nonce: str, queue_id: int | None = None) -> str:
-    """A receipt handle; it names its queue, so another queue's handle is refused."""
-    suffix = "" if queue_id is None else f":{queue_id}"
-    return base64.urlsafe_b64encode(f"tenku:{seq}:{nonce}{suffix}".encode()).decode()
-
-
-def decode_receipt(handle: str) -> tuple[int, str] | None:
-    """(message seq, nonce) from a receipt handle; None when it is not one of ours."""
-    parts = _receipt_parts(handle)
-    return (int(parts[1]), parts[2]) if parts else None
-
-
-def receipt_queue_id(handle: str) -> int | None:
-    """The queue id a receipt handle was issued for (None for handles without one)."""
-    parts = _receipt_parts(handle)
-    return int(parts[3]) if parts and len(parts) == 4 else None
-
-
-def _receipt_parts(handle: str) -> list[str] | None:
-    try:
-        parts = base64.urlsafe_b64decode(handle.encode()).decode().split(":")
-        if parts[0] != "tenku" or len(parts) not in (3, 4):
-            return None
-        for number in (parts[1], *parts[3:]):
-            int(number)
-        return parts
-    except (ValueError, UnicodeError):
-        return None
+# -- queue URLs -----------------------------------------------------------------------
 
 
 def queue_url(host: str, scope: Scope, name: str) -> str:
@@ -479,8 +320,3 @@ def parse_queue_url(url: str) -> tuple[str, str] | None:
     if len(parts) < 3 or not parts[-2] or not parts[-1]:
         return None
     return parts[-2], parts[-1]
-
-
-def sequence_number(seq: int) -> str:
-    """A FIFO sequence number: 20 digits, increasing with the message's position."""
-    return str(10**19 + seq)

@@ -8,8 +8,6 @@ arguments, and return the output shape as a dict. Long polling waits on the even
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 from collections import defaultdict
 from typing import Any
 
@@ -17,7 +15,7 @@ from tenku.core.clock import Clock
 from tenku.core.context import RequestContext
 from tenku.core.errors import ServiceError
 from tenku.core.events import ClockAdvanced, EventBus, MessageArrived, ShuttingDown
-from tenku.services.sqs import models
+from tenku.services.sqs import messages, models
 from tenku.services.sqs.delivery import Delivery, ReceiveOptions, batch_failure
 from tenku.services.sqs.errors import invalid_parameter, sqs_error
 from tenku.services.sqs.movetasks import MoveTasks
@@ -115,19 +113,13 @@ class SqsProvider:
         next_token: str | None = None,
         max_results: int | None = None,
     ) -> dict[str, Any]:
-        if max_results is not None and not 1 <= max_results <= 1000:
-            raise invalid_parameter(
-                "MaxResults", max_results, "MaxResults must be an integer between 1 and 1000."
-            )
         names = [q.name for q in self.queues.all_in(ctx.scope, queue_name_prefix or "")]
-        start = _decode_token(next_token, "NextToken") if next_token else 0
-        limit = max_results or 1000
-        page = names[start : start + limit]
+        page, token = models.paginate(names, next_token, max_results)
         result: dict[str, Any] = {}
         if page:
             result["QueueUrls"] = [models.queue_url(ctx.host, ctx.scope, n) for n in page]
-        if max_results is not None and start + limit < len(names):
-            result["NextToken"] = _encode_token(start + limit)
+        if token:
+            result["NextToken"] = token
         return result
 
     def get_queue_attributes(
@@ -214,38 +206,19 @@ class SqsProvider:
         actions: list[str],
     ) -> dict[str, Any]:
         queue = self.queues.by_url(ctx, queue_url)
-        policy = json.loads(queue.attributes.get("Policy") or '{"Version": "2012-10-17"}')
-        statements = policy.setdefault("Statement", [])
-        if any(s.get("Sid") == label for s in statements):
-            raise invalid_parameter("Label", label, "Already exists.")
-        if not aws_account_ids or not actions:
-            raise sqs_error("MissingParameter", "The request must contain the parameter Actions.")
-        statements.append(
-            {
-                "Sid": label,
-                "Effect": "Allow",
-                "Principal": {"AWS": [f"arn:aws:iam::{a}:root" for a in aws_account_ids]},
-                "Action": [f"SQS:{a}" for a in actions],
-                "Resource": queue.arn,
-            }
+        queue.attributes["Policy"] = models.policy_with_statement(
+            queue.attributes.get("Policy"), queue.arn, label, aws_account_ids, actions
         )
-        policy.setdefault("Id", f"{queue.arn}/SQSDefaultPolicy")
-        queue.attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
         self.queues.save(queue)
         return {}
 
     def remove_permission(self, ctx: RequestContext, queue_url: str, label: str) -> dict[str, Any]:
         queue = self.queues.by_url(ctx, queue_url)
-        policy = json.loads(queue.attributes.get("Policy") or "{}")
-        statements = policy.get("Statement", [])
-        kept = [s for s in statements if s.get("Sid") != label]
-        if len(kept) == len(statements):
-            raise invalid_parameter("Label", label, "can't find label on existing policy.")
-        if kept:
-            policy["Statement"] = kept
-            queue.attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
-        else:
+        policy = models.policy_without_statement(queue.attributes.get("Policy"), label)
+        if policy is None:
             queue.attributes.pop("Policy", None)
+        else:
+            queue.attributes["Policy"] = policy
         self.queues.save(queue)
         return {}
 
@@ -257,19 +230,13 @@ class SqsProvider:
         max_results: int | None = None,
     ) -> dict[str, Any]:
         dlq = self.queues.by_url(ctx, queue_url)
-        if max_results is not None and not 1 <= max_results <= 1000:
-            raise invalid_parameter(
-                "MaxResults", max_results, "MaxResults must be an integer between 1 and 1000."
-            )
-        urls = [
-            models.queue_url(ctx.host, q.scope, q.name)
-            for q in self.queues.dead_letter_sources(dlq)
-        ]
-        start = _decode_token(next_token, "NextToken") if next_token else 0
-        limit = max_results or 1000
-        result: dict[str, Any] = {"queueUrls": urls[start : start + limit]}
-        if max_results is not None and start + limit < len(urls):
-            result["NextToken"] = _encode_token(start + limit)
+        sources = self.queues.dead_letter_sources(dlq)
+        page, token = models.paginate(sources, next_token, max_results)
+        result: dict[str, Any] = {
+            "queueUrls": [models.queue_url(ctx.host, q.scope, q.name) for q in page]
+        }
+        if token:
+            result["NextToken"] = token
         return result
 
     # -- messages --------------------------------------------------------------------------------
@@ -407,7 +374,7 @@ class SqsProvider:
         self, ctx: RequestContext, queue_url: str, entries: list[dict[str, Any]]
     ) -> dict[str, Any]:
         queue = self.queues.by_url(ctx, queue_url)
-        models.check_batch_ids(entries, "DeleteMessageBatchRequestEntry")
+        messages.check_batch_ids(entries, "DeleteMessageBatchRequestEntry")
         successful: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
         with self.store.db.transaction():
@@ -430,7 +397,7 @@ class SqsProvider:
         self, ctx: RequestContext, queue_url: str, entries: list[dict[str, Any]]
     ) -> dict[str, Any]:
         queue = self.queues.by_url(ctx, queue_url)
-        models.check_batch_ids(entries, "ChangeMessageVisibilityBatchRequestEntry")
+        messages.check_batch_ids(entries, "ChangeMessageVisibilityBatchRequestEntry")
         successful: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
         with self.store.db.transaction():
@@ -464,15 +431,3 @@ class SqsProvider:
 
     def cancel_message_move_task(self, ctx: RequestContext, task_handle: str) -> dict[str, Any]:
         return {"ApproximateNumberOfMessagesMoved": self.move_tasks.cancel(task_handle)}
-
-
-def _encode_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
-
-
-def _decode_token(token: str, name: str) -> int:
-    try:
-        offset = int(json.loads(base64.urlsafe_b64decode(token.encode()))["offset"])
-    except (ValueError, KeyError, TypeError):
-        raise invalid_parameter(name, token, "Invalid NextToken value.") from None
-    return max(offset, 0)
