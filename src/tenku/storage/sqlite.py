@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -145,6 +144,8 @@ class SqliteStorage:
 
     def put_blob(self, key: str, data: bytes) -> None:
         target = self._blob_path(key)
+        import tempfile  # here, not at the top: it costs start-up several milliseconds
+
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -35,6 +35,17 @@ class ReceiveOptions:
     attempt_id: str | None = None
 
 
+class _SendRules:
+    """The queue settings a send checks against, read once per request."""
+
+    __slots__ = ("delay", "fifo", "max_size")
+
+    def __init__(self, queue: Queue) -> None:
+        self.fifo = queue.fifo
+        self.max_size = queue.int_attr("MaximumMessageSize")
+        self.delay = queue.int_attr("DelaySeconds")
+
+
 class Delivery:
     def __init__(self, store: SqsStore, queues: QueueRegistry, clock: Clock, bus: EventBus) -> None:
         self.store = store
@@ -51,8 +62,11 @@ class Delivery:
     # -- send ------------------------------------------------------------------------------
     def send(self, queue: Queue, entry: dict[str, Any], sender: str) -> dict[str, Any]:
         """Enqueue one message (the entry uses SendMessage's member names)."""
+        now_ms = self._now_ms()
+        message, result = self._prepare(queue, _SendRules(queue), entry, sender, now_ms)
+        del result["size"]
         with self.store.db.transaction():
-            result = self._enqueue(queue, entry, sender, self._now_ms())
+            self._enqueue(queue, message, result, now_ms)
         self.bus.publish(MessageArrived(queue.scope, queue.arn))
         return result
 
@@ -60,53 +74,65 @@ class Delivery:
         self, queue: Queue, entries: list[dict[str, Any]], sender: str
     ) -> dict[str, Any]:
         messages.check_batch_ids(entries, "SendMessageBatchRequestEntry")
-        total = sum(
-            len(str(e.get("MessageBody") or "").encode()) + _attributes_size(e) for e in entries
-        )
+        rules = _SendRules(queue)
+        now_ms = self._now_ms()
+        successful: list[dict[str, Any]] = []
+        failed: list[dict[str, Any]] = []
+        prepared: list[tuple[Message, dict[str, Any]]] = []
+        total = 0
+        for entry in entries:
+            try:  # a bad entry fails alone, as in SQS; it is refused before any write
+                message, result = self._prepare(queue, rules, entry, sender, now_ms)
+            except ServiceError as error:
+                failed.append(batch_failure(entry["Id"], error))
+            else:
+                total += result.pop("size")
+                prepared.append((message, result))
+                successful.append(result)
+                result["Id"] = entry["Id"]
         if total > messages.MAX_MESSAGE_BYTES:
             raise sqs_error(
                 "BatchRequestTooLong",
                 f"Batch requests cannot be longer than {messages.MAX_MESSAGE_BYTES} bytes. "
                 f"You have sent {total} bytes.",
             )
-        successful: list[dict[str, Any]] = []
-        failed: list[dict[str, Any]] = []
-        now_ms = self._now_ms()
         with self.store.db.transaction():
-            for entry in entries:
-                # `_enqueue` checks everything before it writes, so a refused entry has
-                # written nothing and needs no savepoint of its own.
-                try:
-                    result = self._enqueue(queue, entry, sender, now_ms)
-                except ServiceError as error:  # a bad entry fails alone, as in SQS
-                    failed.append(batch_failure(entry["Id"], error))
-                else:
-                    successful.append({"Id": entry["Id"], **result})
+            if queue.fifo:  # one by one: an entry may duplicate an earlier one
+                for message, result in prepared:
+                    self._enqueue(queue, message, result, now_ms)
+            else:
+                self.store.insert_messages(queue.id, [message for message, _ in prepared])
+                for message, result in prepared:
+                    result["MessageId"] = message.message_id
         if successful:
             self.bus.publish(MessageArrived(queue.scope, queue.arn))
         return {"Successful": successful, "Failed": failed}
 
-    def _enqueue(
-        self, queue: Queue, entry: dict[str, Any], sender: str, now_ms: int
-    ) -> dict[str, Any]:
+    def _prepare(
+        self, queue: Queue, rules: _SendRules, entry: dict[str, Any], sender: str, now_ms: int
+    ) -> tuple[Message, dict[str, Any]]:
+        """Check one entry and build the message to store; writes nothing."""
         body = messages.check_body(entry.get("MessageBody"))
+        encoded = body.encode()
+        size = len(encoded)
         attributes = entry.get("MessageAttributes") or {}
         system = entry.get("MessageSystemAttributes") or {}
-        size = len(body.encode()) + messages.check_message_attributes(attributes)
-        messages.check_message_attributes(system, system=True)
-        limit = queue.int_attr("MaximumMessageSize")
-        if size > limit:
+        if attributes:
+            size += messages.check_message_attributes(attributes)
+        if system:
+            messages.check_message_attributes(system, system=True)
+        if size > rules.max_size:
             raise sqs_error(
                 "InvalidParameterValue",
                 "One or more parameters are invalid. Reason: Message must be shorter than "
-                f"{limit} bytes.",
+                f"{rules.max_size} bytes.",
             )
         group_id = entry.get("MessageGroupId")
         dedup_id = entry.get("MessageDeduplicationId")
         delay = entry.get("DelaySeconds")
         if group_id is not None and not _FIFO_ID.match(group_id):
             raise invalid_parameter("MessageGroupId", group_id, "MessageGroupId is invalid.")
-        if queue.fifo:
+        if rules.fifo:
             if delay is not None:
                 raise invalid_parameter(
                     "DelaySeconds",
@@ -122,12 +148,12 @@ class Delivery:
                         "The queue should either have ContentBasedDeduplication enabled or "
                         "MessageDeduplicationId provided explicitly",
                     )
-                dedup_id = hashlib.sha256(body.encode()).hexdigest()
+                dedup_id = hashlib.sha256(encoded).hexdigest()
             elif not _FIFO_ID.match(dedup_id):
                 raise invalid_parameter(
                     "MessageDeduplicationId", dedup_id, "MessageDeduplicationId is invalid."
                 )
-            delay = queue.int_attr("DelaySeconds")
+            delay = rules.delay
         else:
             if dedup_id is not None:
                 raise invalid_parameter(
@@ -136,28 +162,16 @@ class Delivery:
                     "The request include parameter that is not valid for this queue type.",
                 )
             if delay is None:
-                delay = queue.int_attr("DelaySeconds")
+                delay = rules.delay
             elif not 0 <= int(delay) <= 900:
                 raise invalid_parameter(
                     "DelaySeconds", delay, "DelaySeconds must be >= 0 and <= 900."
                 )
-        body_md5 = hashlib.md5(body.encode()).hexdigest()
-        attributes_md5 = messages.attributes_md5(attributes)
-        system_md5 = messages.attributes_md5(system)
-        result: dict[str, Any] = {"MD5OfMessageBody": body_md5}
-        if attributes_md5:
-            result["MD5OfMessageAttributes"] = attributes_md5
-        if system_md5:
-            result["MD5OfMessageSystemAttributes"] = system_md5
-        dedup_key = None
-        if queue.fifo:
-            dedup_key = f"{group_id}\x00{dedup_id}" if queue.dedup_per_group else str(dedup_id)
-            duplicate = self.store.find_duplicate(queue.id, dedup_key, now_ms)
-            if duplicate is not None:
-                result["MessageId"] = duplicate[0]
-                result["SequenceNumber"] = messages.sequence_number(duplicate[1])
-                return result
-        trace = system.get("AWSTraceHeader")
+        # "size" is for send_batch's total; it is taken out before the answer is built.
+        result: dict[str, Any] = {
+            "MD5OfMessageBody": hashlib.md5(encoded).hexdigest(),
+            "size": size,
+        }
         message = Message(
             message_id=new_uuid(),
             body=body,
@@ -165,26 +179,41 @@ class Delivery:
             visible_at=now_ms + int(delay) * 1000,
             sender=sender,
             group_id=group_id,
-            attributes=messages.encode_attributes(attributes) if attributes else None,
-            attributes_md5=attributes_md5,
-            trace=trace.get("StringValue") if trace else None,
-            system_md5=system_md5,
-            dedup_id=dedup_id if queue.fifo else None,
+            dedup_id=dedup_id,
         )
-        seq = self.store.insert_message(queue.id, message)
-        result["MessageId"] = message.message_id
-        if queue.fifo:
-            assert dedup_key is not None and group_id is not None
-            self.store.remember_dedup(
-                queue.id,
-                dedup_key,
-                message.message_id,
-                seq,
-                now_ms + models.DEDUP_WINDOW_SECONDS * 1000,
+        if attributes:
+            message.attributes = messages.encode_attributes(attributes)
+            message.attributes_md5 = result["MD5OfMessageAttributes"] = messages.attributes_md5(
+                attributes
             )
-            self.store.touch_group(queue.id, group_id, message.visible_at)
-            result["SequenceNumber"] = messages.sequence_number(seq)
-        return result
+        if system:
+            trace = system.get("AWSTraceHeader")
+            message.trace = trace.get("StringValue") if trace else None
+            message.system_md5 = result["MD5OfMessageSystemAttributes"] = messages.attributes_md5(
+                system
+            )
+        return message, result
+
+    def _enqueue(self, queue: Queue, message: Message, result: dict[str, Any], now_ms: int) -> None:
+        """Store one prepared message, or find it is a FIFO duplicate; fills `result`."""
+        if not queue.fifo:
+            self.store.insert_message(queue.id, message)
+            result["MessageId"] = message.message_id
+            return
+        group_id, dedup_id = message.group_id, message.dedup_id
+        assert group_id is not None and dedup_id is not None
+        dedup_key = f"{group_id}\x00{dedup_id}" if queue.dedup_per_group else dedup_id
+        duplicate = self.store.find_duplicate(queue.id, dedup_key, now_ms)
+        if duplicate is not None:
+            result["MessageId"] = duplicate[0]
+            result["SequenceNumber"] = messages.sequence_number(duplicate[1])
+            return
+        seq = self.store.insert_message(queue.id, message)
+        expires = now_ms + models.DEDUP_WINDOW_SECONDS * 1000
+        self.store.remember_dedup(queue.id, dedup_key, message.message_id, seq, expires)
+        self.store.touch_group(queue.id, group_id, message.visible_at)
+        result["MessageId"] = message.message_id
+        result["SequenceNumber"] = messages.sequence_number(seq)
 
     # -- receive -----------------------------------------------------------------------------
     def receive(self, queue: Queue, options: ReceiveOptions) -> list[dict[str, Any]]:
@@ -417,16 +446,6 @@ class Delivery:
                 self.refresh_group(queue, message.group_id, now_ms)
         if timeout == 0:
             self.bus.publish(MessageArrived(queue.scope, queue.arn))
-
-
-def _attributes_size(entry: dict[str, Any]) -> int:
-    size = 0
-    for name, value in (entry.get("MessageAttributes") or {}).items():
-        if not isinstance(value, dict):
-            continue
-        payload = value.get("BinaryValue") or str(value.get("StringValue") or "").encode()
-        size += len(name.encode()) + len(str(value.get("DataType", "")).encode()) + len(payload)
-    return size
 
 
 def batch_failure(entry_id: str, error: ServiceError) -> dict[str, Any]:

@@ -5,6 +5,7 @@ ids, receipt handles and FIFO sequence numbers. No storage, no time.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
@@ -20,14 +21,21 @@ MAX_MESSAGE_ATTRIBUTES = 10
 
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
-# XML 1.0 characters, the set SQS accepts in bodies and string attribute values.
-_INVALID_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def _invalid_char() -> re.Pattern[str]:
+    """Characters outside XML 1.0, which SQS refuses in bodies and string attributes.
+
+    Compiled on first use: the pattern spans most of Unicode and costs milliseconds to
+    compile, which start-up should not pay."""
+    return re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def check_body(body: str | None) -> str:
     if not body:
         raise missing_parameter("MessageBody")
-    bad = _INVALID_CHAR.search(body)
+    bad = _invalid_char().search(body)
     if bad:
         raise sqs_error(
             "InvalidMessageContents",
@@ -96,7 +104,7 @@ def check_message_attributes(attributes: Mapping[str, Any], *, system: bool = Fa
                     "InvalidParameterValue",
                     f"Could not cast message attribute '{name}' value to number.",
                 )
-            if _INVALID_CHAR.search(text):
+            if _invalid_char().search(text):
                 raise sqs_error(
                     "InvalidParameterValue",
                     f"Message (user) attribute '{name}' value contains invalid characters.",

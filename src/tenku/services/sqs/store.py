@@ -94,9 +94,39 @@ class Message:
         return hashlib.md5(self.body.encode()).hexdigest()
 
     def extra(self) -> str | None:
+        if (
+            self.attributes is None
+            and self.trace is None
+            and self.dedup_id is None
+            and self.dlq_source is None
+            and self.system_md5 is None
+        ):
+            return None  # the common case, kept cheap: it is on every send
         values = {key: getattr(self, name) for key, name in _EXTRA_KEYS}
         present = {key: value for key, value in values.items() if value is not None}
         return json.dumps(present, separators=(",", ":")) if present else None
+
+
+_INSERT_MESSAGE = (
+    "INSERT INTO sqs_messages (queue_id, message_id, body, sent_ms, visible_at,"
+    " receive_count, first_receive_ms, group_id, sender, extra)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _message_row(queue_id: int, m: Message) -> tuple[Any, ...]:
+    return (
+        queue_id,
+        m.message_id,
+        m.body,
+        m.sent_ms,
+        m.visible_at,
+        m.receive_count,
+        m.first_receive_ms,
+        m.group_id,
+        m.sender,
+        m.extra(),
+    )
 
 
 def _message(row: Any) -> Message:
@@ -222,6 +252,29 @@ class SqsStore:
             ),
         )
         return m.seq
+
+    def insert_messages(self, queue_id: int, batch: list[Message]) -> None:
+        """Insert several messages at once (their `seq` stays unknown)."""
+        self.db.executemany(
+            "INSERT INTO sqs_messages (queue_id, message_id, body, sent_ms, visible_at,"
+            " receive_count, first_receive_ms, group_id, sender, extra)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    queue_id,
+                    m.message_id,
+                    m.body,
+                    m.sent_ms,
+                    m.visible_at,
+                    m.receive_count,
+                    m.first_receive_ms,
+                    m.group_id,
+                    m.sender,
+                    m.extra(),
+                )
+                for m in batch
+            ],
+        )
 
     def get_message(self, queue_id: int, seq: int) -> Message | None:
         row = self.db.query_one(
