@@ -200,10 +200,18 @@ def test_delays_queue_and_message(tenku: Any, sqs: Any, name: str) -> None:
 def test_retention_expiry(tenku: Any, sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name, Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="short-lived")
+    sqs.send_message(QueueUrl=url, MessageBody="in flight when it expires")
+    sqs.receive_message(QueueUrl=url, VisibilityTimeout=120)
     tenku.advance_clock(61)
+    # The sweep (run when the clock moves, and every 30 s) drops the visible one at once.
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "0"
+    tenku.advance_clock(60)
+    # The one that was in flight is dropped when a receive reaches it, never delivered.
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert attributes["ApproximateNumberOfMessages"] == "0"
+    assert attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
 
 
 def test_purge_and_its_60_second_rule(tenku: Any, sqs: Any, name: str) -> None:

@@ -4,6 +4,7 @@ Durability: with `durability="normal"` (the default) SQLite runs `synchronous=NO
 in WAL mode: a commit has been written to the WAL file (the OS page cache) before it
 returns, so it survives a crash or `kill -9` of Tenku; only a power cut can lose the
 last transactions. `durability="full"` fsyncs the WAL on every commit as well.
+WAL checkpoints run on a background thread (`checkpoint.py`), not inside commits.
 Large bodies live as files under `blobs/`, written atomically (temp file + rename).
 
 Group commit: once `set_commit_scheduler` is given a callback, writes no longer commit
@@ -23,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tenku.storage.base import Params, Row
+from tenku.storage.checkpoint import Checkpointer
 
 
 class SqliteStorage:
@@ -43,10 +45,15 @@ class SqliteStorage:
         self._schemas: set[str] = set()
         self._schedule_commit: Callable[[], None] | None = None
         self._batch_open = False
+        self._checkpointer: Checkpointer | None = None
         if target != ":memory:":
             self._conn.execute("PRAGMA journal_mode=WAL")
             sync = "FULL" if durability == "full" else "NORMAL"
             self._conn.execute(f"PRAGMA synchronous={sync}")
+            self._conn.execute("PRAGMA wal_autocheckpoint=0")
+            # Once checkpointed, a WAL larger than this is cut back when it restarts.
+            self._conn.execute("PRAGMA journal_size_limit=67108864")
+            self._checkpointer = Checkpointer(target)
         self._conn.execute("PRAGMA temp_store=MEMORY")
         self._conn.execute("PRAGMA busy_timeout=5000")
 
@@ -162,4 +169,6 @@ class SqliteStorage:
 
     def close(self) -> None:
         self.flush()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self._conn.close()

@@ -64,9 +64,7 @@ class SqsProvider:
         for scope in self.store.scopes():
             for queue in self.queues.all_in(scope):
                 retention_ms = queue.int_attr("MessageRetentionPeriod") * 1000
-                oldest = self.store.oldest_sent_ms(queue.id)
-                if oldest is not None and oldest + retention_ms <= now_ms:
-                    self.store.expire(queue.id, now_ms - retention_ms)
+                self.store.expire(queue.id, now_ms - retention_ms)
         self.store.forget_expired_dedup(now_ms)
 
     def _wake_queue(self, event: MessageArrived) -> None:
@@ -172,7 +170,7 @@ class SqsProvider:
         queue.last_purge = now
         with self.store.db.transaction():
             self.queues.save(queue)
-            self.store.purge(queue.id, int(now * 1000))
+            self.store.purge(queue.id)
         return {}
 
     def tag_queue(

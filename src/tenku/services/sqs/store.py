@@ -34,7 +34,6 @@ SCHEMA = (
         receive_count INTEGER NOT NULL DEFAULT 0, first_receive_ms INTEGER, receipt TEXT,
         group_id TEXT, sender TEXT, extra TEXT)""",
     "CREATE INDEX IF NOT EXISTS sqs_messages_visible ON sqs_messages (queue_id, visible_at)",
-    "CREATE INDEX IF NOT EXISTS sqs_messages_sent ON sqs_messages (queue_id, sent_ms)",
     """CREATE INDEX IF NOT EXISTS sqs_messages_group ON sqs_messages (queue_id, group_id, seq)
         WHERE group_id IS NOT NULL""",
     """CREATE TABLE IF NOT EXISTS sqs_groups (
@@ -234,47 +233,12 @@ class SqsStore:
 
     # -- messages ------------------------------------------------------------------------
     def insert_message(self, queue_id: int, m: Message) -> int:
-        m.seq = self.db.insert(
-            "INSERT INTO sqs_messages (queue_id, message_id, body, sent_ms, visible_at,"
-            " receive_count, first_receive_ms, group_id, sender, extra)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                queue_id,
-                m.message_id,
-                m.body,
-                m.sent_ms,
-                m.visible_at,
-                m.receive_count,
-                m.first_receive_ms,
-                m.group_id,
-                m.sender,
-                m.extra(),
-            ),
-        )
+        m.seq = self.db.insert(_INSERT_MESSAGE, _message_row(queue_id, m))
         return m.seq
 
     def insert_messages(self, queue_id: int, batch: list[Message]) -> None:
-        """Insert several messages at once (their `seq` stays unknown)."""
-        self.db.executemany(
-            "INSERT INTO sqs_messages (queue_id, message_id, body, sent_ms, visible_at,"
-            " receive_count, first_receive_ms, group_id, sender, extra)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    queue_id,
-                    m.message_id,
-                    m.body,
-                    m.sent_ms,
-                    m.visible_at,
-                    m.receive_count,
-                    m.first_receive_ms,
-                    m.group_id,
-                    m.sender,
-                    m.extra(),
-                )
-                for m in batch
-            ],
-        )
+        """Insert several messages with one statement (their `seq` stays unknown)."""
+        self.db.executemany(_INSERT_MESSAGE, [_message_row(queue_id, m) for m in batch])
 
     def get_message(self, queue_id: int, seq: int) -> Message | None:
         row = self.db.query_one(
@@ -332,30 +296,27 @@ class SqsStore:
         assert row is not None
         return int(row[0]), int(row[1]), int(row[2])
 
-    def purge(self, queue_id: int, before_ms: int) -> None:
+    def purge(self, queue_id: int) -> None:
+        """Delete every message of the queue (all were sent before the purge call)."""
         with self.db.transaction():
-            self.db.execute(
-                "DELETE FROM sqs_messages WHERE queue_id = ? AND sent_ms <= ?",
-                (queue_id, before_ms),
-            )
-            self.prune_groups(queue_id)
+            self.db.execute("DELETE FROM sqs_messages WHERE queue_id = ?", (queue_id,))
+            self.db.execute("DELETE FROM sqs_groups WHERE queue_id = ?", (queue_id,))
 
     def expire(self, queue_id: int, cutoff_ms: int) -> int:
-        """Delete messages sent before `cutoff_ms`; returns how many went."""
+        """Delete messages sent at or before `cutoff_ms`; returns how many went.
+
+        Only messages that are also visible since the cutoff or earlier are found here, through
+        the (queue, visible_at) index: `visible_at` is never earlier than `sent_ms`, so each
+        of them has expired. An expired message that is in flight or delayed right now is
+        dropped when a receive next reaches it."""
         with self.db.transaction():
             gone = self.db.execute(
-                "DELETE FROM sqs_messages WHERE queue_id = ? AND sent_ms < ?",
+                "DELETE FROM sqs_messages WHERE queue_id = ? AND visible_at <= ?",
                 (queue_id, cutoff_ms),
             )
             if gone:
                 self.prune_groups(queue_id)
         return gone
-
-    def oldest_sent_ms(self, queue_id: int) -> int | None:
-        row = self.db.query_one(
-            "SELECT min(sent_ms) FROM sqs_messages WHERE queue_id = ?", (queue_id,)
-        )
-        return int(row[0]) if row and row[0] is not None else None
 
     # -- FIFO groups ---------------------------------------------------------------------
     def available_groups(self, queue_id: int, now_ms: int, limit: int) -> list[str]:
