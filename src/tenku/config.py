@@ -1,4 +1,4 @@
-"""Settings: one frozen dataclass, and the only place that reads the environment.
+"""Settings: one immutable record, and the only place that reads the environment.
 
 Command-line options override environment variables (`TENKU_*`), which override the
 defaults below.
@@ -7,15 +7,13 @@ defaults below.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 DURABILITY_MODES = ("normal", "full")
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     host: str = "127.0.0.1"
     port: int = 4566
     data_dir: Path = Path(".tenku")
@@ -28,7 +26,7 @@ class Settings:
     log_level: str = "warning"
 
     def with_overrides(self, **overrides: Any) -> Settings:
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        return self._replace(**{k: v for k, v in overrides.items() if v is not None})
 
     @property
     def public_host(self) -> str:

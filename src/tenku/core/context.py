@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tenku.core.scope import Scope
 
 
-@dataclass(frozen=True, slots=True)
-class RequestContext:
+class RequestContext(NamedTuple):
     scope: Scope
     request_id: str
     # host[:port] exactly as the caller addressed Tenku; URLs handed back (queue URLs)

@@ -10,8 +10,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from tenku.core.scope import Scope
 
@@ -21,23 +20,20 @@ E = TypeVar("E")
 Handler = Callable[[Any], None]
 
 
-@dataclass(frozen=True, slots=True)
-class MessageArrived:
+class MessageArrived(NamedTuple):
     """A queue got a message that may be receivable now or soon."""
 
     scope: Scope
     queue_arn: str
 
 
-@dataclass(frozen=True, slots=True)
-class ClockAdvanced:
+class ClockAdvanced(NamedTuple):
     """The clock jumped forward; anything waiting on time should look again."""
 
     seconds: float
 
 
-@dataclass(frozen=True, slots=True)
-class ShuttingDown:
+class ShuttingDown(NamedTuple):
     """Tenku is stopping: answer long-held requests now instead of at their deadline."""
 
 
