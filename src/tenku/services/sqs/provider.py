@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from tenku.core.clock import Clock
@@ -373,16 +374,7 @@ class SqsProvider:
     ) -> dict[str, Any]:
         queue = self.queues.by_url(ctx, queue_url)
         messages.check_batch_ids(entries, "DeleteMessageBatchRequestEntry")
-        successful: list[dict[str, Any]] = []
-        failed: list[dict[str, Any]] = []
-        with self.store.db.transaction():
-            for entry in entries:
-                try:
-                    self.delivery.delete(queue, entry["ReceiptHandle"])
-                    successful.append({"Id": entry["Id"]})
-                except ServiceError as error:
-                    failed.append(batch_failure(entry["Id"], error))
-        return {"Successful": successful, "Failed": failed}
+        return self._each_entry(entries, lambda e: self.delivery.delete(queue, e["ReceiptHandle"]))
 
     def change_message_visibility(
         self, ctx: RequestContext, queue_url: str, receipt_handle: str, visibility_timeout: int
@@ -396,14 +388,24 @@ class SqsProvider:
     ) -> dict[str, Any]:
         queue = self.queues.by_url(ctx, queue_url)
         messages.check_batch_ids(entries, "ChangeMessageVisibilityBatchRequestEntry")
+        return self._each_entry(
+            entries,
+            lambda e: self.delivery.change_visibility(
+                queue, e["ReceiptHandle"], int(e.get("VisibilityTimeout", 0))
+            ),
+        )
+
+    def _each_entry(
+        self, entries: list[dict[str, Any]], act: Callable[[dict[str, Any]], None]
+    ) -> dict[str, Any]:
+        """Apply `act` to every batch entry in one transaction; a failing entry is
+        reported in `Failed` and does not stop the others."""
         successful: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
         with self.store.db.transaction():
             for entry in entries:
                 try:
-                    self.delivery.change_visibility(
-                        queue, entry["ReceiptHandle"], int(entry.get("VisibilityTimeout", 0))
-                    )
+                    act(entry)
                     successful.append({"Id": entry["Id"]})
                 except ServiceError as error:
                     failed.append(batch_failure(entry["Id"], error))
