@@ -35,6 +35,9 @@ class TenkuProcess:
         args = [sys.executable, "-m", "tenku", "start", "--port", str(port), *self.extra_args]
         args += ["--data-dir", str(self.data_dir)] if self.data_dir else ["--ephemeral"]
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        # Markers that must never reach a function's environment (see the Lambda tests).
+        env["TENKU_TEST_SECRET"] = "server-only"
+        env["AWS_SECRET_ACCESS_KEY"] = "a-real-looking-secret"
         self.process = subprocess.Popen(
             args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
         )

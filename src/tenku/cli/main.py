@@ -60,6 +60,7 @@ def start(
     gateway = Gateway(settings)
 
     def ready(bound_host: str, bound_port: int) -> None:
+        gateway.bound(bound_port)
         click.echo(f"Tenku ready on http://{bound_host}:{bound_port}")
         sys.stdout.flush()
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 from tenku import __version__
 from tenku.config import Settings
 from tenku.core.clock import SystemClock
 from tenku.core.events import ClockAdvanced, EventBus, ShuttingDown
+from tenku.core.scope import Scope as CoreScope
 from tenku.gateway.commits import GroupCommit
 from tenku.gateway.dispatch import Dispatcher
 from tenku.gateway.exchange import Receive, Scope, Send
@@ -33,10 +35,33 @@ class Gateway:
         )
         self.clock = SystemClock()
         self.bus = EventBus()
-        self.providers = build_providers(self.storage, self.clock, self.bus)
+        if settings.ephemeral:
+            import tempfile  # only ephemeral servers need a scratch directory of their own
+
+            self._scratch: str | None = tempfile.mkdtemp(prefix="tenku-")
+            work_dir = Path(self._scratch)
+        else:
+            self._scratch = None
+            work_dir = settings.data_dir
+        self.providers = build_providers(
+            self.storage, self.clock, self.bus, work_dir, self.endpoint_for(settings.port)
+        )
         self.commits = GroupCommit(self.storage)
         self.dispatcher = Dispatcher(settings, self.providers, self.commits.durable)
         self.started = False
+
+    def endpoint_for(self, port: int) -> str:
+        """The URL code running inside functions uses to reach this server."""
+        host = self.settings.host
+        if host in ("0.0.0.0", "::", "localhost"):
+            host = "127.0.0.1"
+        return f"http://{host}:{port}"
+
+    def bound(self, port: int) -> None:
+        """The server listens on `port` (which may differ from the one asked for: 0)."""
+        lambda_provider = self.providers.get("lambda")
+        if lambda_provider is not None:
+            lambda_provider.endpoint_url = self.endpoint_for(port)
 
     async def startup(self) -> None:
         self.commits.attach()
@@ -53,6 +78,10 @@ class Gateway:
             await provider.stop()
         self.commits.detach()
         self.storage.close()
+        if self._scratch is not None:
+            import shutil
+
+            shutil.rmtree(self._scratch, ignore_errors=True)
         self.started = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -139,7 +168,20 @@ class Gateway:
                     return _json(400, {"error": f"bad clock request: {error}"})
                 self.bus.publish(ClockAdvanced(advance))
             return _json(200, {"now": self.clock.now(), "offset": self.clock.offset})
+        if route.startswith("/_tenku/lambda/code/") and route.endswith(".zip"):
+            return self._function_code(route)
         return _json(404, {"error": f"no such Tenku route: {route}"})
+
+    def _function_code(self, route: str) -> Response:
+        """GetFunction's Code.Location: /_tenku/lambda/code/ACCOUNT/REGION/NAME/SHA.zip"""
+        parts = route[len("/_tenku/lambda/code/") : -len(".zip")].split("/")
+        provider = self.providers.get("lambda")
+        if len(parts) == 4 and provider is not None:
+            account, region, name, sha = parts
+            code = provider.code_zip(CoreScope(account, region), name, sha)
+            if code is not None:
+                return Response(200, [("content-type", "application/zip")], code)
+        return _json(404, {"error": "no such function code"})
 
 
 _JSON_STR = [("content-type", "application/json")]

@@ -1,11 +1,16 @@
-"""Which providers exist: builds one instance of every service provider Tenku serves."""
+"""Which providers exist: builds one instance of every service provider Tenku serves,
+and wires the Lambda API to the execution engine (services never import the runtime).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
 from tenku.core.clock import Clock
 from tenku.core.events import EventBus
+from tenku.runtime.engine import LambdaEngine
+from tenku.services.lambda_.provider import LambdaProvider
 from tenku.services.sqs.provider import SqsProvider
 from tenku.storage import Storage
 
@@ -18,6 +23,13 @@ class Provider(Protocol):
     async def stop(self) -> None: ...
 
 
-def build_providers(storage: Storage, clock: Clock, bus: EventBus) -> dict[str, Any]:
-    providers = [SqsProvider(storage, clock, bus)]
-    return {provider.service: provider for provider in providers}
+def build_providers(
+    storage: Storage, clock: Clock, bus: EventBus, work_dir: Path, endpoint_url: str
+) -> dict[str, Any]:
+    """`work_dir` holds unpacked function code and execution environments' scratch space;
+    `endpoint_url` is where code inside functions reaches Tenku."""
+    engine = LambdaEngine(work_dir / "runtime")
+    return {
+        "sqs": SqsProvider(storage, clock, bus),
+        "lambda": LambdaProvider(storage, clock, bus, engine, work_dir / "lambda", endpoint_url),
+    }

@@ -1,0 +1,287 @@
+"""`LambdaEngine`: the `Executor` that runs invocations in local execution environments.
+
+Owns the warm pool (environments keyed by everything that shapes them, so changed code or
+configuration never reaches an old environment), per-function and account concurrency
+limits (throttle, never queue), timeouts, idle reaping and the per-invocation log with
+START/END/REPORT lines. Must not know the Lambda control-plane API, IAM or event sources.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tenku.core.functions import FunctionSpec, InvocationResult, Throttled
+from tenku.runtime import report
+from tenku.runtime.environment import Environment, Invocation, Outcome
+from tenku.runtime.launch import LaunchError
+
+LogSink = Callable[[str, str, float, str], None]
+INIT_TIMEOUT_S = 10.0
+
+
+def function_of(arn: str) -> str:
+    """The unqualified function ARN (drops a version or alias qualifier)."""
+    return ":".join(arn.split(":")[:7])
+
+
+def _trace_id() -> str:
+    return (
+        f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()}"
+        ";Sampled=0"
+    )
+
+
+class LambdaEngine:
+    def __init__(
+        self, work_dir: Path, *, account_concurrency: int = 1000, idle_seconds: float = 300.0
+    ) -> None:
+        self.work_dir = Path(work_dir)
+        self.account_concurrency = account_concurrency
+        self.idle_seconds = idle_seconds
+        self.on_log: LogSink | None = None
+        self._idle: dict[FunctionSpec, list[Environment]] = {}
+        self._all: set[Environment] = set()
+        self._busy_per_function: dict[str, int] = {}
+        self._busy = 0
+        self._reaper: asyncio.Task[None] | None = None
+        self._seq = 0
+
+    # -- Executor ----------------------------------------------------------------------
+
+    async def invoke(
+        self,
+        spec: FunctionSpec,
+        payload: bytes,
+        *,
+        request_id: str,
+        client_context: str | None = None,
+    ) -> InvocationResult:
+        function = function_of(spec.arn)
+        if spec.reserved_concurrency is not None and (
+            self._busy_per_function.get(function, 0) >= spec.reserved_concurrency
+        ):
+            raise Throttled("ReservedFunctionConcurrentInvocationLimitExceeded")
+        if self._busy >= self.account_concurrency:
+            raise Throttled("ConcurrentInvocationLimitExceeded")
+        self._busy += 1
+        self._busy_per_function[function] = self._busy_per_function.get(function, 0) + 1
+        try:
+            return await self._run(spec, payload, request_id, client_context)
+        finally:
+            self._busy -= 1
+            self._busy_per_function[function] -= 1
+
+    async def provision(self, spec: FunctionSpec, count: int) -> None:
+        key = self._key(spec)
+        pool = self._idle.setdefault(key, [])
+        ready = [e for e in pool if e.provisioned]
+        for env in ready[count:]:
+            pool.remove(env)
+            await self._discard(env)
+        for _ in range(count - len(ready)):
+            env = self._new_environment(key)
+            if await self._start(env) is None:
+                env.provisioned = True
+                pool.append(env)
+
+    async def retire(self, function_arn: str) -> None:
+        function = function_of(function_arn)
+        doomed = [e for e in self._all if function_of(e.spec.arn) == function]
+        for key in [k for k in self._idle if function_of(k.arn) == function]:
+            del self._idle[key]
+        for env in doomed:
+            await self._discard(env)
+
+    async def close(self) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+            self._reaper = None
+        self._idle.clear()
+        for env in list(self._all):
+            await self._discard(env)
+
+    # -- internals ---------------------------------------------------------------------
+
+    @staticmethod
+    def _key(spec: FunctionSpec) -> FunctionSpec:
+        return spec._replace(reserved_concurrency=None)
+
+    def _new_environment(self, key: FunctionSpec) -> Environment:
+        self._seq += 1
+        scratch = self.work_dir / "env" / f"{os.getpid()}-{self._seq}"
+        env = Environment(key, str(scratch), self._emit_output)
+        self._all.add(env)
+        return env
+
+    async def _start(self, env: Environment) -> Outcome | None:
+        try:
+            return await asyncio.wait_for(env.start(), INIT_TIMEOUT_S)
+        except LaunchError as exc:
+            return Outcome("init_error", report.error_document(exc.error_type, exc.message))
+        except TimeoutError:
+            return Outcome(
+                "init_error",
+                report.error_document(
+                    "Runtime.InitTimeout", f"Init timed out after {INIT_TIMEOUT_S:.2f} seconds"
+                ),
+            )
+
+    async def _discard(self, env: Environment) -> None:
+        env.kill()
+        self._all.discard(env)
+        await env.wait_closed()
+
+    def _take_warm(self, key: FunctionSpec) -> Environment | None:
+        pool = self._idle.get(key)
+        while pool:
+            env = pool.pop()
+            if env.alive:
+                return env
+            self._all.discard(env)
+        return None
+
+    async def _run(
+        self, spec: FunctionSpec, payload: bytes, request_id: str, client_context: str | None
+    ) -> InvocationResult:
+        self._ensure_reaper()
+        key = self._key(spec)
+        env = self._take_warm(key)
+        cold = env is None
+        init_lines: list[str] = []
+        if env is None:
+            env = self._new_environment(key)
+            failure = await self._start(env)
+            init_lines = env.init_lines
+            if failure is not None:
+                await self._discard(env)
+                return self._failed_init(spec, env, request_id, failure, init_lines)
+        loop = asyncio.get_running_loop()
+        deadline = time.time() + spec.timeout_s
+        inv = Invocation(
+            request_id,
+            payload,
+            int(deadline * 1000),
+            client_context,
+            _trace_id(),
+            loop.create_future(),
+        )
+        self._log(env, report.start_line(request_id, spec.version))
+        dispatched = time.perf_counter()
+        env.dispatch(inv)
+        done, _ = await asyncio.wait({inv.done}, timeout=spec.timeout_s)
+        end = time.perf_counter()
+        if not done:
+            outcome = None
+        else:
+            outcome = inv.done.result()
+            for _ in range(3):  # let output already in the pipe reach this invocation
+                await asyncio.sleep(0)
+        duration = (end - (inv.started or dispatched)) * 1000
+        memory = report.max_memory_mb(env.pid)
+        if outcome is None:
+            message = report.timeout_message(request_id, spec.timeout_s)
+            payload_out = report.error_document(None, message)
+            inv.lines.append(message)
+            self._log(env, message)
+            error: str | None = "Unhandled"
+            await self._discard(env)
+        else:
+            payload_out, error = self._result_of(outcome, request_id)
+            if outcome.kind in ("exit", "too_large") or not env.alive:
+                await self._discard(env)
+            else:
+                self._idle.setdefault(key, []).append(env)
+        lines = list(init_lines)
+        lines.append(report.start_line(request_id, spec.version))
+        lines.extend(inv.lines)
+        closing = [
+            report.end_line(request_id),
+            report.report_line(
+                request_id, duration, spec.memory_mb, memory, env.init_ms if cold else None
+            ),
+        ]
+        for line in closing:
+            self._log(env, line)
+        lines.extend(closing)
+        return InvocationResult(
+            payload=payload_out,
+            function_error=error,
+            request_id=request_id,
+            log_tail=report.tail(lines),
+            cold_start=cold,
+            init_ms=env.init_ms if cold else 0.0,
+            duration_ms=duration,
+            billed_ms=report.billed(duration),
+            max_memory_mb=memory,
+            executed_version=spec.version,
+        )
+
+    @staticmethod
+    def _result_of(outcome: Outcome, request_id: str) -> tuple[bytes, str | None]:
+        if outcome.kind == "response":
+            return outcome.body, None
+        if outcome.kind == "too_large":
+            return report.too_large_error(int(outcome.body)), "Unhandled"
+        if outcome.kind == "exit":
+            return report.exit_error(request_id, outcome.body.decode()), "Unhandled"
+        return outcome.body or report.error_document(outcome.error_type, ""), "Unhandled"
+
+    def _failed_init(
+        self,
+        spec: FunctionSpec,
+        env: Environment,
+        request_id: str,
+        failure: Outcome,
+        init_lines: list[str],
+    ) -> InvocationResult:
+        payload, error = self._result_of(failure, request_id)
+        lines = [
+            *init_lines,
+            report.start_line(request_id, spec.version),
+            report.end_line(request_id),
+            report.report_line(request_id, env.init_ms, spec.memory_mb, 0, None),
+        ]
+        for line in lines[len(init_lines) :]:
+            self._log(env, line)
+        return InvocationResult(
+            payload=payload,
+            function_error=error,
+            request_id=request_id,
+            log_tail=report.tail(lines),
+            cold_start=True,
+            init_ms=env.init_ms,
+            duration_ms=env.init_ms,
+            billed_ms=report.billed(env.init_ms),
+            max_memory_mb=0,
+            executed_version=spec.version,
+        )
+
+    def _emit_output(self, env: Environment, line: str) -> None:
+        self._log(env, line)
+
+    def _log(self, env: Environment, line: str) -> None:
+        sink = self.on_log
+        if sink is not None:
+            group = env.spec.log_group or f"/aws/lambda/{env.spec.name}"
+            sink(group, env.log_stream, time.time(), line)
+
+    def _ensure_reaper(self) -> None:
+        if self._reaper is None or self._reaper.done():
+            self._reaper = asyncio.create_task(self._reap_forever())
+
+    async def _reap_forever(self) -> None:
+        interval = max(0.05, min(self.idle_seconds / 4, 30.0))
+        while True:
+            await asyncio.sleep(interval)
+            cutoff = time.monotonic() - self.idle_seconds
+            for key, pool in list(self._idle.items()):
+                stale = [e for e in pool if not e.provisioned and e.last_used < cutoff]
+                for env in stale:
+                    pool.remove(env)
+                    await self._discard(env)
+                if not pool:
+                    self._idle.pop(key, None)

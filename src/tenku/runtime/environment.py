@@ -1,0 +1,268 @@
+"""One execution environment: a child process, its Runtime API and its state machine.
+
+States: INIT (process started, runtime not yet asking for work), IDLE (between
+invocations), INVOKING (one invocation handed out), DEAD. Every Runtime API call made in
+the wrong state is refused. Owns the process, its scratch dir and the capture of its
+output lines. Must not decide pooling, concurrency or timeouts: the engine does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from tenku.core.functions import FunctionSpec
+from tenku.runtime.launch import build_environment, command_for, log_stream_name
+from tenku.runtime.runtime_api import Response, RuntimeApiServer, error_response
+
+MAX_RESPONSE = 6_291_556  # bytes, Lambda's synchronous response limit
+
+LineSink = Callable[[str], None]
+
+
+class State(Enum):
+    INIT = "init"
+    IDLE = "idle"
+    INVOKING = "invoking"
+    DEAD = "dead"
+
+
+@dataclass
+class Outcome:
+    """How an invocation (or the init phase) ended."""
+
+    kind: str  # "response", "error", "init_error", "exit", "too_large"
+    body: bytes = b""
+    error_type: str | None = None
+
+
+@dataclass
+class Invocation:
+    request_id: str
+    payload: bytes
+    deadline_ms: int
+    client_context: str | None
+    trace_id: str
+    done: asyncio.Future[Outcome]
+    lines: list[str] = field(default_factory=list)
+    started: float = 0.0  # perf_counter when handed to the runtime
+
+
+class Environment:
+    def __init__(
+        self, spec: FunctionSpec, scratch_dir: str, on_line: Callable[[Environment, str], None]
+    ) -> None:
+        self.spec = spec
+        self.scratch_dir = scratch_dir
+        self.state = State.INIT
+        self.log_stream = log_stream_name(spec.version, os.urandom(16).hex())
+        self.last_used = time.monotonic()
+        self.init_ms = 0.0
+        self.exit_status = ""
+        self.init_lines: list[str] = []
+        self.provisioned = False
+        self._on_line = on_line
+        self._api = RuntimeApiServer(self)
+        self._proc: asyncio.subprocess.Process | None = None
+        self._ready: asyncio.Future[Outcome | None] = asyncio.get_running_loop().create_future()
+        self._inbox: asyncio.Queue[Invocation] = asyncio.Queue()
+        self._current: Invocation | None = None
+        self._last: Invocation | None = None  # late output still belongs to it
+        self._tasks: list[asyncio.Task[None]] = []
+        self._spawned = 0.0
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> Outcome | None:
+        """Start the process and wait for its init phase; an `Outcome` means it failed."""
+        address = await self._api.start()
+        env = build_environment(self.spec, address, self.log_stream, self.scratch_dir)
+        os.makedirs(self.scratch_dir, exist_ok=True)
+        self._spawned = time.perf_counter()
+        self._proc = await asyncio.create_subprocess_exec(
+            *command_for(self.spec),
+            cwd=self.spec.code_dir,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._tasks.append(asyncio.create_task(self._pump_output()))
+        self._tasks.append(asyncio.create_task(self._watch_exit()))
+        return await self._ready
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    @property
+    def alive(self) -> bool:
+        return self.state is not State.DEAD
+
+    def kill(self) -> None:
+        """Kill the process group at once; idempotent."""
+        self.state = State.DEAD
+        self._api.close()
+        if self._proc is not None and self._proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
+
+    async def wait_closed(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        shutil.rmtree(self.scratch_dir, ignore_errors=True)
+
+    def dispatch(self, invocation: Invocation) -> None:
+        """Hand one invocation to the runtime (the engine guarantees one at a time)."""
+        self.last_used = time.monotonic()
+        self._last = None
+        self._inbox.put_nowait(invocation)
+
+    # -- Runtime API (called by RuntimeApiServer) -------------------------------------
+
+    async def next_invocation(self) -> Response:
+        if self.state is State.INIT:
+            self.state = State.IDLE
+            self.init_ms = (time.perf_counter() - self._spawned) * 1000
+            if not self._ready.done():
+                self._ready.set_result(None)
+        elif self.state is not State.IDLE:
+            return error_response(403, "InvalidStateTransition", "invocation in progress")
+        inv = await self._inbox.get()
+        if self.state is not State.IDLE:
+            return error_response(403, "InvalidStateTransition", "environment shut down")
+        self.state = State.INVOKING
+        self._current = inv
+        inv.started = time.perf_counter()
+        headers = {
+            "Content-Type": "application/json",
+            "Lambda-Runtime-Aws-Request-Id": inv.request_id,
+            "Lambda-Runtime-Deadline-Ms": str(inv.deadline_ms),
+            "Lambda-Runtime-Invoked-Function-Arn": self.spec.arn,
+            "Lambda-Runtime-Trace-Id": inv.trace_id,
+        }
+        if inv.client_context:
+            headers["Lambda-Runtime-Client-Context"] = inv.client_context
+        return 200, headers, inv.payload
+
+    def _check_current(self, request_id: str) -> Invocation | Response:
+        if self.state is not State.INVOKING or self._current is None:
+            return error_response(403, "InvalidStateTransition", "no invocation in progress")
+        if request_id != self._current.request_id:
+            return error_response(400, "InvalidRequestID", f"unknown request id {request_id}")
+        return self._current
+
+    def _finish(self, inv: Invocation, outcome: Outcome) -> None:
+        self._current = None
+        self._last = inv
+        self.state = State.IDLE
+        self.last_used = time.monotonic()
+        if not inv.done.done():
+            inv.done.set_result(outcome)
+
+    def post_response(self, request_id: str, body: bytes) -> Response:
+        inv = self._check_current(request_id)
+        if not isinstance(inv, Invocation):
+            return inv
+        if len(body) > MAX_RESPONSE:
+            self._finish(inv, Outcome("too_large", str(len(body)).encode()))
+            return error_response(
+                413, "Function.ResponseSizeTooLarge", "Response payload size exceeded maximum"
+            )
+        self._finish(inv, Outcome("response", body))
+        return 202, {"Content-Type": "application/json"}, b'{"status":"OK"}'
+
+    def post_error(self, request_id: str, body: bytes, error_type: str | None) -> Response:
+        inv = self._check_current(request_id)
+        if not isinstance(inv, Invocation):
+            return inv
+        self._finish(inv, Outcome("error", body, error_type))
+        return 202, {"Content-Type": "application/json"}, b'{"status":"OK"}'
+
+    def post_init_error(self, body: bytes, error_type: str | None) -> Response:
+        if self.state is not State.INIT or self._ready.done():
+            return error_response(403, "InvalidStateTransition", "not in the init phase")
+        self.init_ms = (time.perf_counter() - self._spawned) * 1000
+        self._ready.set_result(Outcome("init_error", body, error_type))
+        return 202, {"Content-Type": "application/json"}, b'{"status":"OK"}'
+
+    # -- process plumbing ------------------------------------------------------------
+
+    async def _pump_output(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None
+        stream = self._proc.stdout
+        pending = b""
+        while True:
+            chunk = await stream.read(65536)
+            if not chunk:
+                break
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for raw in lines:
+                self._line(raw.decode("utf-8", "replace").rstrip("\r"))
+        if pending:
+            self._line(pending.decode("utf-8", "replace"))
+
+    def _line(self, line: str) -> None:
+        inv = self._current or self._last
+        if inv is not None:
+            inv.lines.append(line)
+        elif self.state is State.INIT:
+            self.init_lines.append(line)
+        self._on_line(self, line)
+
+    async def _watch_exit(self) -> None:
+        assert self._proc is not None
+        code = await self._proc.wait()
+        self.exit_status = describe_exit(code)
+        self.state = State.DEAD
+        self._api.close()
+        # a grandchild may still hold the pipe; take the whole group down
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        outcome = Outcome("exit", self.exit_status.encode())
+        if not self._ready.done():
+            self._ready.set_result(outcome)
+        if self._current is not None and not self._current.done.done():
+            self._current.done.set_result(outcome)
+        while not self._inbox.empty():
+            inv = self._inbox.get_nowait()
+            if not inv.done.done():
+                inv.done.set_result(outcome)
+
+
+def describe_exit(code: int) -> str:
+    """Go's wording for a process end, as Lambda reports it ("exit status 1", "signal: killed")."""
+    if code >= 0:
+        return f"exit status {code}"
+    names = {
+        signal.SIGKILL: "killed",
+        signal.SIGSEGV: "segmentation fault",
+        signal.SIGABRT: "aborted",
+        signal.SIGTERM: "terminated",
+        signal.SIGBUS: "bus error",
+        signal.SIGILL: "illegal instruction",
+        signal.SIGFPE: "floating point exception",
+        signal.SIGINT: "interrupt",
+    }
+    try:
+        sig = signal.Signals(-code)
+    except ValueError:
+        return f"signal: {-code}"
+    return "signal: " + names.get(sig, sig.name.lower().removeprefix("sig"))
+
+
+def decode_json(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None

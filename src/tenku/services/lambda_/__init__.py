@@ -1,0 +1,1 @@
+"""The Lambda API: functions, versions, aliases, concurrency, tags and Invoke."""

@@ -1,0 +1,346 @@
+"""Resolving qualifiers, aliases, reserved concurrency, tags and Invoke.
+
+`Invocations` is the base of `LambdaProvider`: it turns a function reference (name,
+ARN, qualifier: `$LATEST`, a version number or an alias) into a stored configuration,
+that into a `FunctionSpec`, and hands it to the `Executor`. Event invocations run once
+in a background task; failures are logged. Must not: import the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import random
+from pathlib import Path
+from typing import Any
+
+from tenku.core.clock import Clock
+from tenku.core.context import RequestContext
+from tenku.core.functions import Executor, FunctionSpec, Throttled
+from tenku.core.ids import new_uuid
+from tenku.core.scope import Scope
+from tenku.services.lambda_ import code, configs, models
+from tenku.services.lambda_.errors import (
+    MAX_INVOKE_PAYLOAD,
+    conflict,
+    function_not_found,
+    invalid_parameter,
+    not_found,
+    precondition_failed,
+    request_too_large,
+    throttled,
+)
+from tenku.services.lambda_.store import FunctionRow, LambdaStore
+
+log = logging.getLogger("tenku.lambda")
+
+
+class Invocations:
+    def __init__(
+        self,
+        store: LambdaStore,
+        clock: Clock,
+        executor: Executor,
+        work_dir: Path,
+        endpoint_url: str,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.executor = executor
+        self.work_dir = work_dir
+        self.endpoint_url = endpoint_url
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def cancel_background(self) -> None:
+        tasks = list(self._background)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- resolution --------------------------------------------------------------------------
+    def require_function(self, ref: models.FunctionRef) -> FunctionRow:
+        fn = self.store.function(ref.scope, ref.name)
+        if fn is None:
+            raise function_not_found(ref.arn())
+        return fn
+
+    def resolve(self, ref: models.FunctionRef) -> tuple[FunctionRow, dict[str, Any]]:
+        """The function and the configuration its qualifier names (alias: its main version)."""
+        fn = self.require_function(ref)
+        version = self.version_of(fn, ref.qualifier or models.LATEST)
+        config = self.store.version(fn.id, version)
+        if config is None:
+            raise function_not_found(models.function_arn(fn.scope, fn.name, version))
+        return fn, config
+
+    def version_of(self, fn: FunctionRow, qualifier: str, *, route: bool = False) -> str:
+        if models.is_version(qualifier):
+            return qualifier
+        alias = self.store.alias(fn.id, qualifier)
+        if alias is None:
+            raise function_not_found(models.function_arn(fn.scope, fn.name, qualifier))
+        version = str(alias["FunctionVersion"])
+        weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+        if route and weights:
+            roll = random.random()
+            for other, weight in weights.items():
+                if roll < float(weight):
+                    return str(other)
+                roll -= float(weight)
+        return version
+
+    def _code_path(self, scope: Scope, name: str, sha_hex: str) -> Path:
+        return code.code_dir(self.work_dir, scope.account, scope.region, name, sha_hex)
+
+    def spec_for(self, fn: FunctionRow, config: dict[str, Any]) -> FunctionSpec:
+        sha_hex = str(config["_CodeHex"])
+        path = self._code_path(fn.scope, fn.name, sha_hex)
+        if not path.is_dir():  # the work dir was cleaned: unpack again from storage
+            data = self.store.get_code(fn.scope, fn.name, sha_hex)
+            if data is None:
+                raise function_not_found(models.function_arn(fn.scope, fn.name, config["Version"]))
+            code.unpack(data, path)
+        return configs.to_spec(config, fn.scope, str(path), self.endpoint_url, fn.reserved)
+
+    # -- invoke ------------------------------------------------------------------------------
+    async def invoke(
+        self,
+        ctx: RequestContext,
+        function_name: str,
+        invocation_type: str | None = None,
+        log_type: str | None = None,
+        client_context: str | None = None,
+        payload: bytes | None = None,
+        qualifier: str | None = None,
+    ) -> dict[str, Any]:
+        body = b"" if payload is None else bytes(payload)
+        if len(body) > MAX_INVOKE_PAYLOAD:
+            raise request_too_large("InvokeFunction", MAX_INVOKE_PAYLOAD)
+        ref = models.parse_function_ref(ctx.scope, function_name, qualifier)
+        fn = self.require_function(ref)
+        version = self.version_of(fn, ref.qualifier or models.LATEST, route=True)
+        config = self.store.version(fn.id, version)
+        if config is None:
+            raise function_not_found(models.function_arn(fn.scope, fn.name, version))
+        kind = invocation_type or "RequestResponse"
+        if kind == "DryRun":
+            return {"StatusCode": 204}
+        if fn.reserved == 0:
+            raise throttled("ReservedFunctionConcurrentInvocationLimitExceeded")
+        spec = self.spec_for(fn, config)
+        if kind == "Event":
+            request_id = new_uuid()
+            task = asyncio.create_task(self._run_event(spec, body, request_id))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            return {"StatusCode": 202}
+        try:
+            result = await self.executor.invoke(
+                spec, body, request_id=ctx.request_id, client_context=client_context
+            )
+        except Throttled as exc:
+            raise throttled(exc.reason) from exc
+        out: dict[str, Any] = {
+            "StatusCode": 200,
+            "Payload": result.payload,
+            "ExecutedVersion": result.executed_version or spec.version,
+        }
+        if result.function_error:
+            out["FunctionError"] = result.function_error
+        if log_type == "Tail":
+            tail = result.log_tail.encode("utf-8")[-4096:]
+            out["LogResult"] = base64.b64encode(tail).decode("ascii")
+        return out
+
+    async def _run_event(self, spec: FunctionSpec, body: bytes, request_id: str) -> None:
+        try:
+            result = await self.executor.invoke(spec, body, request_id=request_id)
+        except asyncio.CancelledError:
+            raise
+        except Throttled as exc:
+            log.warning("event invocation %s of %s throttled: %s", request_id, spec.arn, exc.reason)
+        except Exception:
+            log.exception("event invocation %s of %s failed", request_id, spec.arn)
+        else:
+            if result.function_error:
+                log.warning(
+                    "event invocation %s of %s ended with %s",
+                    request_id,
+                    spec.arn,
+                    result.function_error,
+                )
+
+    # -- aliases -----------------------------------------------------------------------------
+    def _alias_version(self, fn: FunctionRow, version: str) -> str:
+        if version != models.LATEST and self.store.version(fn.id, version) is None:
+            raise not_found(
+                f"Function not found: {models.function_arn(fn.scope, fn.name, version)}"
+            )
+        return version
+
+    def _routing(self, fn: FunctionRow, routing: dict[str, Any] | None) -> dict[str, Any] | None:
+        if routing is None:
+            return None
+        weights = routing.get("AdditionalVersionWeights") or {}
+        for version, weight in weights.items():
+            if not models.is_version(str(version)) or str(version) == models.LATEST:
+                raise invalid_parameter(f"Invalid function version {version}.")
+            self._alias_version(fn, str(version))
+            if not 0.0 <= float(weight) <= 1.0:
+                raise invalid_parameter("Invalid weight: weights must be between 0 and 1.")
+        if sum(float(w) for w in weights.values()) > 1.0:
+            raise invalid_parameter("The sum of additional version weights must not exceed 1.")
+        return {"AdditionalVersionWeights": {str(k): float(v) for k, v in weights.items()}}
+
+    def create_alias(
+        self,
+        ctx: RequestContext,
+        function_name: str,
+        name: str,
+        function_version: str,
+        description: str | None = None,
+        routing_config: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        fn = self.require_function(models.parse_function_ref(ctx.scope, function_name))
+        models.validate_alias_name(name)
+        alias_arn = models.function_arn(fn.scope, fn.name, name)
+        if self.store.alias(fn.id, name) is not None:
+            raise conflict(f"Alias already exists: {alias_arn}")
+        alias: dict[str, Any] = {
+            "AliasArn": alias_arn,
+            "Name": name,
+            "FunctionVersion": self._alias_version(fn, function_version),
+            "Description": description or "",
+            "RevisionId": new_uuid(),
+        }
+        routing = self._routing(fn, routing_config)
+        if routing is not None:
+            alias["RoutingConfig"] = routing
+        self.store.put_alias(fn.id, name, alias)
+        return alias
+
+    def _require_alias(self, fn: FunctionRow, name: str) -> dict[str, Any]:
+        alias = self.store.alias(fn.id, name)
+        if alias is None:
+            raise not_found(
+                f"Cannot find alias arn: {models.function_arn(fn.scope, fn.name, name)}"
+            )
+        return alias
+
+    def get_alias(self, ctx: RequestContext, function_name: str, name: str) -> dict[str, Any]:
+        fn = self.require_function(models.parse_function_ref(ctx.scope, function_name))
+        return self._require_alias(fn, name)
+
+    def list_aliases(
+        self,
+        ctx: RequestContext,
+        function_name: str,
+        function_version: str | None = None,
+        marker: str | None = None,
+        max_items: int | None = None,
+    ) -> dict[str, Any]:
+        fn = self.require_function(models.parse_function_ref(ctx.scope, function_name))
+        aliases = self.store.aliases(fn.id)
+        if function_version:
+            aliases = [a for a in aliases if a["FunctionVersion"] == function_version]
+        page, next_marker = models.paginate(aliases, marker, max_items)
+        result: dict[str, Any] = {"Aliases": page}
+        if next_marker:
+            result["NextMarker"] = next_marker
+        return result
+
+    def update_alias(
+        self,
+        ctx: RequestContext,
+        function_name: str,
+        name: str,
+        function_version: str | None = None,
+        description: str | None = None,
+        routing_config: dict[str, Any] | None = None,
+        revision_id: str | None = None,
+    ) -> dict[str, Any]:
+        fn = self.require_function(models.parse_function_ref(ctx.scope, function_name))
+        alias = self._require_alias(fn, name)
+        if revision_id and revision_id != alias.get("RevisionId"):
+            raise precondition_failed("GetAlias")
+        if function_version is not None:
+            alias["FunctionVersion"] = self._alias_version(fn, function_version)
+        if description is not None:
+            alias["Description"] = description
+        if routing_config is not None:
+            routing = self._routing(fn, routing_config)
+            if routing and routing["AdditionalVersionWeights"]:
+                alias["RoutingConfig"] = routing
+            else:
+                alias.pop("RoutingConfig", None)
+        alias["RevisionId"] = new_uuid()
+        self.store.put_alias(fn.id, name, alias)
+        return alias
+
+    def delete_alias(self, ctx: RequestContext, function_name: str, name: str) -> dict[str, Any]:
+        fn = self.require_function(models.parse_function_ref(ctx.scope, function_name))
+        self.store.delete_alias(fn.id, name)
+        return {}
+
+    # -- concurrency -------------------------------------------------------------------------
+    async def put_function_concurrency(
+        self, ctx: RequestContext, function_name: str, reserved_concurrent_executions: int
+    ) -> dict[str, Any]:
+        ref = models.parse_function_ref(ctx.scope, function_name)
+        fn = self.require_function(ref)
+        wanted = int(reserved_concurrent_executions)
+        if wanted < 0:
+            raise invalid_parameter("ReservedConcurrentExecutions must be at least 0.")
+        others = self.store.reserved_total(fn.scope, excluding=fn.id)
+        if models.ACCOUNT_CONCURRENCY - others - wanted < models.MIN_UNRESERVED:
+            raise invalid_parameter(
+                "Specified ReservedConcurrentExecutions for function decreases account's "
+                f"UnreservedConcurrentExecution below its minimum value of "
+                f"[{models.MIN_UNRESERVED}]."
+            )
+        self.store.set_reserved(fn.id, wanted)
+        await self.executor.retire(ref.arn())  # environments pick up the new limit
+        return {"ReservedConcurrentExecutions": wanted}
+
+    def get_function_concurrency(self, ctx: RequestContext, function_name: str) -> dict[str, Any]:
+        fn = self.require_function(models.parse_function_ref(ctx.scope, function_name))
+        if fn.reserved is None:
+            return {}
+        return {"ReservedConcurrentExecutions": fn.reserved}
+
+    async def delete_function_concurrency(
+        self, ctx: RequestContext, function_name: str
+    ) -> dict[str, Any]:
+        ref = models.parse_function_ref(ctx.scope, function_name)
+        fn = self.require_function(ref)
+        self.store.set_reserved(fn.id, None)
+        await self.executor.retire(ref.arn())
+        return {}
+
+    # -- tags --------------------------------------------------------------------------------
+    def tag_resource(
+        self, ctx: RequestContext, resource: str, tags: dict[str, str]
+    ) -> dict[str, Any]:
+        fn = self._tagged(ctx, resource)
+        merged = {**fn.tags, **(tags or {})}
+        if len(merged) > 50:
+            raise invalid_parameter("Number of tags exceeds resource tag limit.")
+        self.store.set_tags(fn.id, merged)
+        return {}
+
+    def untag_resource(
+        self, ctx: RequestContext, resource: str, tag_keys: list[str]
+    ) -> dict[str, Any]:
+        fn = self._tagged(ctx, resource)
+        drop = set(tag_keys or ())
+        self.store.set_tags(fn.id, {k: v for k, v in fn.tags.items() if k not in drop})
+        return {}
+
+    def list_tags(self, ctx: RequestContext, resource: str) -> dict[str, Any]:
+        return {"Tags": dict(self._tagged(ctx, resource).tags)}
+
+    def _tagged(self, ctx: RequestContext, resource: str) -> FunctionRow:
+        ref = models.parse_resource_arn(ctx.scope, resource)
+        return self.require_function(ref)

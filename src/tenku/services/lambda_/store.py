@@ -1,0 +1,209 @@
+"""All persistence of Lambda: functions, their versions ($LATEST included), aliases,
+reserved concurrency, tags and the uploaded code zips (as blobs).
+
+A version's configuration is kept as one JSON document: the FunctionConfiguration
+output shape plus private keys starting with `_` (the code's hex digest). Everything is
+scoped by account and region. Must not: validate requests or build API answers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NamedTuple
+
+from tenku.core.scope import Scope
+from tenku.storage import Storage
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS lambda_functions (
+        id INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL,
+        name TEXT NOT NULL, tags TEXT NOT NULL, reserved INTEGER,
+        next_version INTEGER NOT NULL DEFAULT 1, created REAL NOT NULL,
+        UNIQUE (account, region, name))""",
+    """CREATE TABLE IF NOT EXISTS lambda_versions (
+        function_id INTEGER NOT NULL, version TEXT NOT NULL, seq INTEGER NOT NULL,
+        config TEXT NOT NULL, PRIMARY KEY (function_id, version))""",
+    """CREATE TABLE IF NOT EXISTS lambda_aliases (
+        function_id INTEGER NOT NULL, name TEXT NOT NULL, config TEXT NOT NULL,
+        PRIMARY KEY (function_id, name))""",
+)
+
+LATEST = "$LATEST"
+
+
+class FunctionRow(NamedTuple):
+    id: int
+    scope: Scope
+    name: str
+    tags: dict[str, str]
+    reserved: int | None
+    next_version: int
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _function(row: Any) -> FunctionRow:
+    fid, account, region, name, tags, reserved, next_version = row
+    return FunctionRow(fid, Scope(account, region), name, json.loads(tags), reserved, next_version)
+
+
+_FUNCTION_COLUMNS = "id, account, region, name, tags, reserved, next_version"
+
+
+class LambdaStore:
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        storage.ensure_schema("lambda", SCHEMA)
+
+    def transaction(self) -> Any:
+        return self.storage.transaction()
+
+    # -- functions ---------------------------------------------------------------------------
+    def create_function(
+        self, scope: Scope, name: str, tags: dict[str, str], latest: dict[str, Any], now: float
+    ) -> int:
+        with self.storage.transaction():
+            fid = self.storage.insert(
+                "INSERT INTO lambda_functions (account, region, name, tags, created)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (scope.account, scope.region, name, _dumps(tags), now),
+            )
+            self.storage.execute(
+                "INSERT INTO lambda_versions (function_id, version, seq, config)"
+                " VALUES (?, ?, 0, ?)",
+                (fid, LATEST, _dumps(latest)),
+            )
+        return fid
+
+    def function(self, scope: Scope, name: str) -> FunctionRow | None:
+        row = self.storage.query_one(
+            f"SELECT {_FUNCTION_COLUMNS} FROM lambda_functions"
+            " WHERE account = ? AND region = ? AND name = ?",
+            (scope.account, scope.region, name),
+        )
+        return _function(row) if row else None
+
+    def functions(self, scope: Scope) -> list[FunctionRow]:
+        rows = self.storage.query(
+            f"SELECT {_FUNCTION_COLUMNS} FROM lambda_functions"
+            " WHERE account = ? AND region = ? ORDER BY name",
+            (scope.account, scope.region),
+        )
+        return [_function(row) for row in rows]
+
+    def delete_function(self, fid: int) -> None:
+        with self.storage.transaction():
+            self.storage.execute("DELETE FROM lambda_aliases WHERE function_id = ?", (fid,))
+            self.storage.execute("DELETE FROM lambda_versions WHERE function_id = ?", (fid,))
+            self.storage.execute("DELETE FROM lambda_functions WHERE id = ?", (fid,))
+
+    def set_tags(self, fid: int, tags: dict[str, str]) -> None:
+        self.storage.execute(
+            "UPDATE lambda_functions SET tags = ? WHERE id = ?", (_dumps(tags), fid)
+        )
+
+    def set_reserved(self, fid: int, reserved: int | None) -> None:
+        self.storage.execute(
+            "UPDATE lambda_functions SET reserved = ? WHERE id = ?", (reserved, fid)
+        )
+
+    def reserved_total(self, scope: Scope, excluding: int) -> int:
+        row = self.storage.query_one(
+            "SELECT COALESCE(SUM(reserved), 0) FROM lambda_functions"
+            " WHERE account = ? AND region = ? AND id != ?",
+            (scope.account, scope.region, excluding),
+        )
+        return int(row[0]) if row else 0
+
+    # -- versions ----------------------------------------------------------------------------
+    def version(self, fid: int, version: str) -> dict[str, Any] | None:
+        row = self.storage.query_one(
+            "SELECT config FROM lambda_versions WHERE function_id = ? AND version = ?",
+            (fid, version),
+        )
+        return json.loads(row[0]) if row else None
+
+    def versions(self, fid: int) -> list[dict[str, Any]]:
+        rows = self.storage.query(
+            "SELECT config FROM lambda_versions WHERE function_id = ? ORDER BY seq", (fid,)
+        )
+        return [json.loads(row[0]) for row in rows]
+
+    def save_latest(self, fid: int, config: dict[str, Any]) -> None:
+        self.storage.execute(
+            "UPDATE lambda_versions SET config = ? WHERE function_id = ? AND version = ?",
+            (_dumps(config), fid, LATEST),
+        )
+
+    def add_version(self, fid: int, number: int, config: dict[str, Any]) -> None:
+        with self.storage.transaction():
+            self.storage.execute(
+                "INSERT INTO lambda_versions (function_id, version, seq, config)"
+                " VALUES (?, ?, ?, ?)",
+                (fid, str(number), number, _dumps(config)),
+            )
+            self.storage.execute(
+                "UPDATE lambda_functions SET next_version = ? WHERE id = ?", (number + 1, fid)
+            )
+
+    def delete_version(self, fid: int, version: str) -> None:
+        self.storage.execute(
+            "DELETE FROM lambda_versions WHERE function_id = ? AND version = ?", (fid, version)
+        )
+
+    def code_in_use(self, fid: int, sha_hex: str) -> bool:
+        return any(v.get("_CodeHex") == sha_hex for v in self.versions(fid))
+
+    # -- aliases -----------------------------------------------------------------------------
+    def alias(self, fid: int, name: str) -> dict[str, Any] | None:
+        row = self.storage.query_one(
+            "SELECT config FROM lambda_aliases WHERE function_id = ? AND name = ?", (fid, name)
+        )
+        return json.loads(row[0]) if row else None
+
+    def aliases(self, fid: int) -> list[dict[str, Any]]:
+        rows = self.storage.query(
+            "SELECT config FROM lambda_aliases WHERE function_id = ? ORDER BY name", (fid,)
+        )
+        return [json.loads(row[0]) for row in rows]
+
+    def put_alias(self, fid: int, name: str, config: dict[str, Any]) -> None:
+        self.storage.execute(
+            "INSERT INTO lambda_aliases (function_id, name, config) VALUES (?, ?, ?)"
+            " ON CONFLICT (function_id, name) DO UPDATE SET config = excluded.config",
+            (fid, name, _dumps(config)),
+        )
+
+    def delete_alias(self, fid: int, name: str) -> None:
+        self.storage.execute(
+            "DELETE FROM lambda_aliases WHERE function_id = ? AND name = ?", (fid, name)
+        )
+
+    # -- code --------------------------------------------------------------------------------
+    @staticmethod
+    def code_key(scope: Scope, name: str, sha_hex: str) -> str:
+        return f"lambda/code/{scope.account}/{scope.region}/{name}/{sha_hex}.zip"
+
+    def put_code(self, scope: Scope, name: str, sha_hex: str, data: bytes) -> None:
+        self.storage.put_blob(self.code_key(scope, name, sha_hex), data)
+
+    def get_code(self, scope: Scope, name: str, sha_hex: str) -> bytes | None:
+        return self.storage.get_blob(self.code_key(scope, name, sha_hex))
+
+    def delete_code(self, scope: Scope, name: str, sha_hex: str) -> None:
+        self.storage.delete_blob(self.code_key(scope, name, sha_hex))
+
+    def totals(self, scope: Scope) -> tuple[int, int]:
+        """(function count, total code size) of a scope."""
+        count = 0
+        size = 0
+        for fn in self.functions(scope):
+            count += 1
+            seen: set[str] = set()
+            for config in self.versions(fn.id):
+                if config.get("_CodeHex") not in seen:
+                    seen.add(str(config.get("_CodeHex")))
+                    size += int(config.get("CodeSize", 0))
+        return count, size

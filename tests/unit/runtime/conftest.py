@@ -1,0 +1,42 @@
+"""Fixtures for the Lambda engine tests: temp code dirs and spec construction."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from tenku.core.functions import FunctionSpec
+
+ACCOUNT = "000000000000"
+
+
+def make_spec(code_dir: Path, name: str = "fn", **kw: object) -> FunctionSpec:
+    base: dict[str, object] = {
+        "name": name,
+        "arn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}:$LATEST",
+        "version": "$LATEST",
+        "runtime": "python3.12",
+        "handler": "app.handler",
+        "code_dir": str(code_dir),
+        "code_sha256": "sha-1",
+        "account": ACCOUNT,
+        "region": "us-east-1",
+        "log_group": f"/aws/lambda/{name}",
+        "endpoint_url": "http://127.0.0.1:4566",
+    }
+    base.update(kw)
+    return FunctionSpec(**base)  # type: ignore[arg-type]
+
+
+def write_code(tmp: Path, files: dict[str, str], executable: tuple[str, ...] = ()) -> Path:
+    code = tmp / "code"
+    code.mkdir(exist_ok=True)
+    for rel, text in files.items():
+        path = code / rel
+        path.write_text(text)
+        if rel in executable:
+            path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return code
+
+
+__all__ = ["make_spec", "write_code"]

@@ -1,0 +1,83 @@
+"""`provided.*` runtimes: any executable `bootstrap` speaking the Runtime API works."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from tenku.runtime import LambdaEngine
+from tests.unit.runtime.conftest import make_spec, write_code
+
+BOOTSTRAP = """#!/usr/bin/env python3
+import json, os, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+while True:
+    with urllib.request.urlopen(api + "next") as resp:
+        rid = resp.headers["Lambda-Runtime-Aws-Request-Id"]
+        event = json.loads(resp.read())
+    print("custom runtime got", rid, flush=True)
+    body = json.dumps({"echo": event, "handler": os.environ["_HANDLER"]}).encode()
+    urllib.request.urlopen(urllib.request.Request(api + rid + "/response", data=body)).read()
+"""
+
+
+def test_custom_bootstrap_script(tmp_path: Path) -> None:
+    code = write_code(tmp_path, {"bootstrap": BOOTSTRAP}, executable=("bootstrap",))
+    spec = make_spec(code, runtime="provided.al2023", handler="function.handler")
+
+    async def main() -> None:
+        engine = LambdaEngine(tmp_path / "work")
+        try:
+            first = await engine.invoke(spec, b'{"x": 1}', request_id="p1")
+            second = await engine.invoke(spec, b'{"x": 2}', request_id="p2")
+        finally:
+            await engine.close()
+        assert json.loads(first.payload) == {"echo": {"x": 1}, "handler": "function.handler"}
+        assert json.loads(second.payload)["echo"] == {"x": 2} and not second.cold_start
+        assert "custom runtime got p2" in second.log_tail
+
+    asyncio.run(main())
+
+
+def test_missing_bootstrap_is_invalid_entrypoint(tmp_path: Path) -> None:
+    spec = make_spec(write_code(tmp_path, {"main.sh": "echo"}), runtime="provided.al2")
+
+    async def main() -> None:
+        engine = LambdaEngine(tmp_path / "work")
+        try:
+            result = await engine.invoke(spec, b"{}", request_id="x")
+        finally:
+            await engine.close()
+        assert json.loads(result.payload)["errorType"] == "Runtime.InvalidEntrypoint"
+        assert result.function_error == "Unhandled"
+
+    asyncio.run(main())
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("awslambdaric") is None, reason="awslambdaric not installed"
+)
+def test_awslambdaric_under_provided_runtime(tmp_path: Path) -> None:
+    files = {
+        "bootstrap": "#!/bin/sh\nexec python3 -m awslambdaric app.handler\n",
+        "app.py": "def handler(event, context):\n"
+        "    return {'ric': True, 'id': context.aws_request_id, 'event': event}\n",
+    }
+    spec = make_spec(write_code(tmp_path, files, executable=("bootstrap",)), runtime="provided.al2")
+
+    async def main() -> None:
+        engine = LambdaEngine(tmp_path / "work")
+        try:
+            first = await engine.invoke(spec, b'{"k": "v"}', request_id="ric-1")
+            second = await engine.invoke(spec, b'{"k": "w"}', request_id="ric-2")
+        finally:
+            await engine.close()
+        assert first.function_error is None, first.payload
+        assert json.loads(first.payload) == {"ric": True, "id": "ric-1", "event": {"k": "v"}}
+        assert json.loads(second.payload)["id"] == "ric-2" and not second.cold_start
+
+    asyncio.run(main())
