@@ -16,7 +16,7 @@ from tests.integration.conftest import TenkuProcess
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 
-HANDLER = '''
+HANDLER = """
 import os
 calls = 0
 
@@ -39,7 +39,7 @@ def handler(event, context):
         "leaked": os.environ.get("TENKU_TEST_SECRET"),
         "secret": os.environ.get("AWS_SECRET_ACCESS_KEY"),
     }
-'''
+"""
 
 
 def zipped(files: dict[str, str]) -> bytes:
@@ -57,8 +57,12 @@ def lam(tenku: TenkuProcess) -> Any:
 
 def create(lam: Any, name: str, **extra: Any) -> dict[str, Any]:
     result: dict[str, Any] = lam.create_function(
-        FunctionName=name, Runtime="python3.11", Role=ROLE, Handler="app.handler",
-        Code={"ZipFile": zipped({"app.py": HANDLER})}, **extra,
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": zipped({"app.py": HANDLER})},
+        **extra,
     )
     return result
 
@@ -135,6 +139,57 @@ def test_unknown_function_and_bad_zip(lam: Any, name: str) -> None:
         lam.invoke(FunctionName=f"{name}-missing", Payload=b"{}")
     assert excinfo.value.response["Error"]["Code"] == "ResourceNotFoundException"
     with pytest.raises(ClientError) as excinfo:
-        lam.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE,
-                            Handler="app.handler", Code={"ZipFile": b"not a zip"})
+        lam.create_function(
+            FunctionName=name,
+            Runtime="python3.11",
+            Role=ROLE,
+            Handler="app.handler",
+            Code={"ZipFile": b"not a zip"},
+        )
     assert excinfo.value.response["Error"]["Code"] == "InvalidParameterValueException"
+
+
+def test_tenku_invoke_prints_the_result_and_the_report(
+    tenku: TenkuProcess, lam: Any, name: str
+) -> None:
+    import subprocess
+    import sys
+
+    create(lam, name)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tenku",
+            "invoke",
+            name,
+            "--payload",
+            '{"n": 5}',
+            "--endpoint",
+            tenku.endpoint,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["echo"] == {"n": 5}
+    assert done.stderr.startswith("REPORT RequestId: ")
+    failed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tenku",
+            "invoke",
+            name,
+            "--payload",
+            '{"fail": true}',
+            "--endpoint",
+            tenku.endpoint,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert failed.returncode == 1
+    assert json.loads(failed.stdout)["errorType"] == "ValueError"

@@ -1,4 +1,4 @@
-"""`tenku` commands: start (serve every AWS API on one port)."""
+"""`tenku` commands: start (serve every AWS API on one port), invoke (run a function)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import click
 
 from tenku import __version__
 from tenku.config import from_environment
+from tenku.gateway.client import DEFAULT_ENDPOINT
 
 
 @click.group()
@@ -73,6 +74,44 @@ def start(
     from tenku.gateway.server import run
 
     run(gateway, settings.host, settings.port, on_ready=ready, on_draining=gateway.begin_draining)
+
+
+@main.command()
+@click.argument("function")
+@click.option("--payload", default="{}", help="The event: JSON text, or @FILE to read it.")
+@click.option("--qualifier", default=None, help="A version number or alias.")
+@click.option("--endpoint", default=DEFAULT_ENDPOINT, show_default=True, help="Tenku's URL.")
+@click.option("--region", default="us-east-1", show_default=True)
+def invoke(function: str, payload: str, qualifier: str | None, endpoint: str, region: str) -> None:
+    """Invoke a function and print its result and its REPORT line."""
+    import base64
+    import json
+
+    from tenku.gateway.client import remote_client
+
+    if payload.startswith("@"):
+        payload = Path(payload[1:]).read_text()
+    try:
+        json.loads(payload)
+    except ValueError as error:
+        raise click.BadParameter(f"not JSON: {error}", param_hint="--payload") from None
+    client = remote_client("lambda", endpoint, region)
+    kwargs = {"FunctionName": function, "Payload": payload.encode(), "LogType": "Tail"}
+    if qualifier:
+        kwargs["Qualifier"] = qualifier
+    from botocore.exceptions import ClientError
+
+    try:
+        response = client.invoke(**kwargs)
+    except ClientError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(response["Payload"].read().decode())
+    log = base64.b64decode(response.get("LogResult", "")).decode(errors="replace")
+    for line in log.splitlines():
+        if line.startswith("REPORT "):
+            click.echo(line, err=True)
+    if response.get("FunctionError"):
+        sys.exit(1)
 
 
 if __name__ == "__main__":
