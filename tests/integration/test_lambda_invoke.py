@@ -193,3 +193,63 @@ def test_tenku_invoke_prints_the_result_and_the_report(
     )
     assert failed.returncode == 1
     assert json.loads(failed.stdout)["errorType"] == "ValueError"
+
+
+def wait_for_message(sqs: Any, url: str, seconds: float = 10.0) -> dict[str, Any]:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)
+        if got.get("Messages"):
+            message: dict[str, Any] = got["Messages"][0]
+            return message
+    raise AssertionError("no message arrived")
+
+
+def test_event_invoke_retries_then_goes_to_the_failure_destination(
+    tenku: TenkuProcess, lam: Any, sqs: Any, name: str
+) -> None:
+    import time
+
+    create(lam, name)
+    failures = sqs.create_queue(QueueName=f"{name}-failures")["QueueUrl"]
+    failures_arn = sqs.get_queue_attributes(
+        QueueUrl=failures, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam.put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnFailure": {"Destination": failures_arn}})
+    accepted = lam.invoke(FunctionName=name, InvocationType="Event",
+                          Payload=json.dumps({"fail": True, "order": 7}).encode())
+    assert accepted["StatusCode"] == 202
+    time.sleep(1.0)  # the first attempt runs at once and fails
+    assert "Messages" not in sqs.receive_message(QueueUrl=failures)
+    tenku.advance_clock(61)  # Lambda waits a minute before the second attempt
+    time.sleep(1.0)
+    assert "Messages" not in sqs.receive_message(QueueUrl=failures)
+    tenku.advance_clock(121)  # and two more before the third
+    record = json.loads(wait_for_message(sqs, failures)["Body"])
+    assert record["version"] == "1.0"
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert record["requestContext"]["functionArn"].endswith(f":function:{name}:$LATEST")
+    assert record["requestPayload"] == {"fail": True, "order": 7}
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    assert record["responsePayload"]["errorType"] == "ValueError"
+
+
+def test_event_invoke_success_destination(tenku: TenkuProcess, lam: Any, sqs: Any,
+                                          name: str) -> None:
+    create(lam, name)
+    done = sqs.create_queue(QueueName=f"{name}-done")["QueueUrl"]
+    done_arn = sqs.get_queue_attributes(
+        QueueUrl=done, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    config = lam.put_function_event_invoke_config(
+        FunctionName=name, MaximumRetryAttempts=0,
+        DestinationConfig={"OnSuccess": {"Destination": done_arn}})
+    assert config["MaximumRetryAttempts"] == 0
+    assert lam.get_function_event_invoke_config(FunctionName=name)["DestinationConfig"][
+        "OnSuccess"]["Destination"] == done_arn
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 9}')
+    record = json.loads(wait_for_message(sqs, done)["Body"])
+    assert record["requestContext"]["condition"] == "Success"
+    assert record["responsePayload"]["echo"] == {"n": 9}

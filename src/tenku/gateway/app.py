@@ -17,6 +17,7 @@ from tenku.config import Settings
 from tenku.core.clock import SystemClock
 from tenku.core.events import ClockAdvanced, EventBus, ShuttingDown
 from tenku.core.scope import Scope as CoreScope
+from tenku.gateway.client import InProcessClient
 from tenku.gateway.commits import GroupCommit
 from tenku.gateway.dispatch import Dispatcher
 from tenku.gateway.exchange import Receive, Scope, Send
@@ -48,6 +49,9 @@ class Gateway:
         )
         self.commits = GroupCommit(self.storage)
         self.dispatcher = Dispatcher(settings, self.providers, self.commits.durable)
+        self._endpoint = self.endpoint_for(settings.port)
+        api = InProcessClient(self.dispatcher, self.commits.durable, self._endpoint_host)
+        self.providers["lambda"].async_invocations.api = api
         self.started = False
 
     def endpoint_for(self, port: int) -> str:
@@ -59,9 +63,11 @@ class Gateway:
 
     def bound(self, port: int) -> None:
         """The server listens on `port` (which may differ from the one asked for: 0)."""
-        lambda_provider = self.providers.get("lambda")
-        if lambda_provider is not None:
-            lambda_provider.endpoint_url = self.endpoint_for(port)
+        self._endpoint = self.endpoint_for(port)
+        self.providers["lambda"].endpoint_url = self._endpoint
+
+    def _endpoint_host(self) -> str:
+        return self._endpoint.split("://", 1)[1]
 
     async def startup(self) -> None:
         self.commits.attach()

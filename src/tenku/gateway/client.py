@@ -2,12 +2,21 @@
 
 `remote_client` talks to a running Tenku over HTTP with botocore (already a dependency
 for its service models), exactly as any SDK would; the CLI uses it. Test credentials
-are fine: Tenku accepts any.
+are fine: Tenku accepts any. `InProcessClient` is how services reach each other inside
+the server (Lambda destinations delivering to SQS, later SNS and EventBridge targets).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from tenku.core.context import RequestContext
+from tenku.core.ids import new_uuid
+from tenku.core.scope import Scope
+
+if TYPE_CHECKING:
+    from tenku.gateway.dispatch import Dispatcher
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
 
@@ -26,3 +35,26 @@ def remote_client(service: str, endpoint: str = DEFAULT_ENDPOINT, region: str = 
         aws_secret_access_key="test",
         config=botocore.config.Config(retries={"max_attempts": 0}, read_timeout=960),
     )
+
+
+class InProcessClient:
+    """The `ApiCaller` services use to call each other: the same dispatch path a real
+    request takes after parsing (`Dispatcher.invoke`), and the same wait for the commit."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        durable: Callable[[], Awaitable[None]],
+        host: Callable[[], str],
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.durable = durable
+        self.host = host
+
+    async def __call__(
+        self, service: str, operation: str, params: dict[str, Any], scope: Scope
+    ) -> dict[str, Any]:
+        ctx = RequestContext(scope, new_uuid(), host=self.host(), access_key="tenku")
+        result = await self.dispatcher.invoke(service, operation, params, ctx)
+        await self.durable()
+        return result

@@ -215,8 +215,10 @@ def test_invoke_function_error_dry_run_and_event(
     assert run(provider.invoke(CTX, "fn", invocation_type="DryRun")) == {"StatusCode": 204}
 
     async def event() -> dict[str, Any]:
+        provider.async_invocations.start()  # the durable queue's worker runs the invocation
         out = await provider.invoke(CTX, "fn", invocation_type="Event", payload=b"{}")
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        await provider.async_invocations.stop()
         return out
 
     before = len(executor.specs)

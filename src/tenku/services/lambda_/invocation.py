@@ -2,13 +2,12 @@
 
 `Invocations` is the base of `LambdaProvider`: it turns a function reference (name,
 ARN, qualifier: `$LATEST`, a version number or an alias) into a stored configuration,
-that into a `FunctionSpec`, and hands it to the `Executor`. Event invocations run once
-in a background task; failures are logged. Must not: import the engine.
+that into a `FunctionSpec`, and hands it to the `Executor`. Event invocations are handed
+to the provider's durable queue (`asynchronous.py`). Must not: import the engine.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 import random
@@ -21,6 +20,7 @@ from tenku.core.functions import Executor, FunctionSpec, Throttled
 from tenku.core.ids import new_uuid
 from tenku.core.scope import Scope
 from tenku.services.lambda_ import code, configs, models
+from tenku.services.lambda_.asynchronous import AsyncInvocations
 from tenku.services.lambda_.errors import (
     MAX_INVOKE_PAYLOAD,
     conflict,
@@ -37,6 +37,8 @@ log = logging.getLogger("tenku.lambda")
 
 
 class Invocations:
+    async_invocations: AsyncInvocations  # set up by the provider
+
     def __init__(
         self,
         store: LambdaStore,
@@ -50,14 +52,6 @@ class Invocations:
         self.executor = executor
         self.work_dir = work_dir
         self.endpoint_url = endpoint_url
-        self._background: set[asyncio.Task[None]] = set()
-
-    async def cancel_background(self) -> None:
-        tasks = list(self._background)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
 
     # -- resolution --------------------------------------------------------------------------
     def require_function(self, ref: models.FunctionRef) -> FunctionRow:
@@ -131,10 +125,7 @@ class Invocations:
             raise throttled("ReservedFunctionConcurrentInvocationLimitExceeded")
         spec = self.spec_for(fn, config)
         if kind == "Event":
-            request_id = new_uuid()
-            task = asyncio.create_task(self._run_event(spec, body, request_id))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            self.async_invocations.enqueue(fn.scope, fn.name, version, body, ctx.request_id)
             return {"StatusCode": 202}
         try:
             result = await self.executor.invoke(
@@ -153,24 +144,6 @@ class Invocations:
             tail = result.log_tail.encode("utf-8")[-4096:]
             out["LogResult"] = base64.b64encode(tail).decode("ascii")
         return out
-
-    async def _run_event(self, spec: FunctionSpec, body: bytes, request_id: str) -> None:
-        try:
-            result = await self.executor.invoke(spec, body, request_id=request_id)
-        except asyncio.CancelledError:
-            raise
-        except Throttled as exc:
-            log.warning("event invocation %s of %s throttled: %s", request_id, spec.arn, exc.reason)
-        except Exception:
-            log.exception("event invocation %s of %s failed", request_id, spec.arn)
-        else:
-            if result.function_error:
-                log.warning(
-                    "event invocation %s of %s ended with %s",
-                    request_id,
-                    spec.arn,
-                    result.function_error,
-                )
 
     # -- aliases -----------------------------------------------------------------------------
     def _alias_version(self, fn: FunctionRow, version: str) -> str:

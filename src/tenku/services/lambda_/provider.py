@@ -13,7 +13,7 @@ from typing import Any
 
 from tenku.core.clock import Clock
 from tenku.core.context import RequestContext
-from tenku.core.events import EventBus
+from tenku.core.events import ClockAdvanced, EventBus
 from tenku.core.functions import Executor
 from tenku.core.scope import Scope
 from tenku.services.lambda_ import code, configs, models
@@ -25,12 +25,12 @@ from tenku.services.lambda_.errors import (
     precondition_failed,
     request_too_large,
 )
-from tenku.services.lambda_.invocation import Invocations
+from tenku.services.lambda_.eventconfig import EventInvokeConfigs
 from tenku.services.lambda_.store import FunctionRow, LambdaStore
 from tenku.storage import Storage
 
 
-class LambdaProvider(Invocations):
+class LambdaProvider(EventInvokeConfigs):
     service = "lambda"
 
     def __init__(
@@ -44,13 +44,15 @@ class LambdaProvider(Invocations):
     ) -> None:
         super().__init__(LambdaStore(storage), clock, executor, Path(work_dir), endpoint_url)
         self.bus = bus
+        self.setup_async()
+        bus.subscribe(ClockAdvanced, lambda _event: self.async_invocations.wake())
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
-        return None
+        self.async_invocations.start()
 
     async def stop(self) -> None:
-        await self.cancel_background()
+        await self.async_invocations.stop()
         await self.executor.close()
 
     # -- code --------------------------------------------------------------------------------

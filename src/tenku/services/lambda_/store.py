@@ -23,6 +23,9 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS lambda_versions (
         function_id INTEGER NOT NULL, version TEXT NOT NULL, seq INTEGER NOT NULL,
         config TEXT NOT NULL, PRIMARY KEY (function_id, version))""",
+    """CREATE TABLE IF NOT EXISTS lambda_event_configs (
+        function_id INTEGER NOT NULL, qualifier TEXT NOT NULL, config TEXT NOT NULL,
+        PRIMARY KEY (function_id, qualifier))""",
     """CREATE TABLE IF NOT EXISTS lambda_aliases (
         function_id INTEGER NOT NULL, name TEXT NOT NULL, config TEXT NOT NULL,
         PRIMARY KEY (function_id, name))""",
@@ -55,7 +58,7 @@ _FUNCTION_COLUMNS = "id, account, region, name, tags, reserved, next_version"
 class LambdaStore:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
-        storage.ensure_schema("lambda", SCHEMA)
+        storage.ensure_schema("lambda-2", SCHEMA)
 
     def transaction(self) -> Any:
         return self.storage.transaction()
@@ -95,8 +98,8 @@ class LambdaStore:
 
     def delete_function(self, fid: int) -> None:
         with self.storage.transaction():
-            self.storage.execute("DELETE FROM lambda_aliases WHERE function_id = ?", (fid,))
-            self.storage.execute("DELETE FROM lambda_versions WHERE function_id = ?", (fid,))
+            for table in ("lambda_aliases", "lambda_versions", "lambda_event_configs"):
+                self.storage.execute(f"DELETE FROM {table} WHERE function_id = ?", (fid,))
             self.storage.execute("DELETE FROM lambda_functions WHERE id = ?", (fid,))
 
     def set_tags(self, fid: int, tags: dict[str, str]) -> None:
@@ -207,3 +210,30 @@ class LambdaStore:
                     seen.add(str(config.get("_CodeHex")))
                     size += int(config.get("CodeSize", 0))
         return count, size
+
+    # -- event invoke configs ------------------------------------------------------------
+    def event_config(self, fid: int, qualifier: str) -> dict[str, Any] | None:
+        row = self.storage.query_one(
+            "SELECT config FROM lambda_event_configs WHERE function_id = ? AND qualifier = ?",
+            (fid, qualifier),
+        )
+        return json.loads(row[0]) if row else None
+
+    def event_configs(self, fid: int) -> list[dict[str, Any]]:
+        rows = self.storage.query(
+            "SELECT config FROM lambda_event_configs WHERE function_id = ? ORDER BY qualifier",
+            (fid,),
+        )
+        return [json.loads(row[0]) for row in rows]
+
+    def put_event_config(self, fid: int, qualifier: str, config: dict[str, Any]) -> None:
+        self.storage.execute(
+            "INSERT OR REPLACE INTO lambda_event_configs VALUES (?, ?, ?)",
+            (fid, qualifier, _dumps(config)),
+        )
+
+    def delete_event_config(self, fid: int, qualifier: str) -> None:
+        self.storage.execute(
+            "DELETE FROM lambda_event_configs WHERE function_id = ? AND qualifier = ?",
+            (fid, qualifier),
+        )
