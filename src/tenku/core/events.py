@@ -37,6 +37,16 @@ class ShuttingDown(NamedTuple):
     """Tenku is stopping: answer long-held requests now instead of at their deadline."""
 
 
+class LogEvent(NamedTuple):
+    """A line a function (or Tenku) wrote to a log group/stream."""
+
+    scope: Scope
+    group: str
+    stream: str
+    timestamp_ms: int
+    message: str
+
+
 class EventBus:
     def __init__(self) -> None:
         self._handlers: dict[type, list[Handler]] = defaultdict(list)

@@ -11,6 +11,7 @@ from tenku.core.clock import Clock
 from tenku.core.events import EventBus
 from tenku.runtime.engine import LambdaEngine
 from tenku.services.lambda_.provider import LambdaProvider
+from tenku.services.logs.provider import LogsProvider
 from tenku.services.sqs.provider import SqsProvider
 from tenku.storage import Storage
 
@@ -31,5 +32,6 @@ def build_providers(
     engine = LambdaEngine(work_dir / "runtime")
     return {
         "sqs": SqsProvider(storage, clock, bus),
+        "logs": LogsProvider(storage, clock, bus),
         "lambda": LambdaProvider(storage, clock, bus, engine, work_dir / "lambda", endpoint_url),
     }

@@ -1,0 +1,1 @@
+"""CloudWatch Logs: log groups, streams, events, retention, tags and filter patterns."""
