@@ -41,3 +41,22 @@ def test_put_get_and_filter_events(logs: Any, name: str) -> None:
     with pytest.raises(ClientError) as excinfo:
         logs.get_log_events(logGroupName=f"{group}-missing", logStreamName="s1")
     assert excinfo.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_function_log_lands_in_its_log_group(tenku: TenkuProcess, logs: Any,
+                                               name: str) -> None:
+    from tests.integration.test_lambda_invoke import create, invoke
+
+    lam = tenku.client("lambda")
+    create(lam, name)
+    invoke(lam, name, {"n": 42})
+    group = f"/aws/lambda/{name}"
+    streams = logs.describe_log_streams(logGroupName=group)["logStreams"]
+    assert len(streams) == 1 and "[$LATEST]" in streams[0]["logStreamName"]
+    events = logs.filter_log_events(logGroupName=group)["events"]
+    messages = [e["message"] for e in events]
+    assert messages[0].startswith("START RequestId: ")
+    assert any("handling 42" in m for m in messages)
+    assert messages[-1].startswith("REPORT RequestId: ")
+    report = logs.filter_log_events(logGroupName=group, filterPattern='"Init Duration"')
+    assert len(report["events"]) == 1

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tenku.core.clock import Clock
-from tenku.core.events import EventBus
+from tenku.core.events import EventBus, LogEvent
+from tenku.core.scope import Scope
 from tenku.runtime.engine import LambdaEngine
 from tenku.services.lambda_.provider import LambdaProvider
 from tenku.services.logs.provider import LogsProvider
@@ -30,6 +31,11 @@ def build_providers(
     """`work_dir` holds unpacked function code and execution environments' scratch space;
     `endpoint_url` is where code inside functions reaches Tenku."""
     engine = LambdaEngine(work_dir / "runtime")
+
+    def publish_log(scope: Scope, group: str, stream: str, at: float, line: str) -> None:
+        bus.publish(LogEvent(scope, group, stream, int(at * 1000), line))
+
+    engine.on_log = publish_log
     return {
         "sqs": SqsProvider(storage, clock, bus),
         "logs": LogsProvider(storage, clock, bus),

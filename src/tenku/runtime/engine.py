@@ -2,8 +2,10 @@
 
 Owns the warm pool (environments keyed by everything that shapes them, so changed code or
 configuration never reaches an old environment), per-function and account concurrency
-limits (throttle, never queue), timeouts, idle reaping and the per-invocation log with
-START/END/REPORT lines. Must not know the Lambda control-plane API, IAM or event sources.
+limits (throttle, never queue), provisioned concurrency (initialised environments kept
+ready, used first, never reaped), timeouts, out-of-memory reporting, idle reaping and the
+per-invocation log with START/END/REPORT lines. Must not know the Lambda control-plane
+API, IAM or event sources.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tenku.core.functions import FunctionSpec, InvocationResult, Throttled
+from tenku.core.scope import Scope
 from tenku.runtime import report
 from tenku.runtime.environment import Environment, Invocation, Outcome
 from tenku.runtime.launch import LaunchError
 
-LogSink = Callable[[str, str, float, str], None]
+# (scope, log group, log stream, epoch seconds, line)
+LogSink = Callable[[Scope, str, str, float, str], None]
 INIT_TIMEOUT_S = 10.0
 
 
@@ -46,6 +50,7 @@ class LambdaEngine:
         self._idle: dict[FunctionSpec, list[Environment]] = {}
         self._all: set[Environment] = set()
         self._busy_per_function: dict[str, int] = {}
+        self._provisioned: dict[FunctionSpec, set[Environment]] = {}
         self._busy = 0
         self._reaper: asyncio.Task[None] | None = None
         self._seq = 0
@@ -77,22 +82,38 @@ class LambdaEngine:
 
     async def provision(self, spec: FunctionSpec, count: int) -> None:
         key = self._key(spec)
+        owned = self._provisioned.setdefault(key, set())
+        owned -= {e for e in owned if not e.alive}
         pool = self._idle.setdefault(key, [])
-        ready = [e for e in pool if e.provisioned]
-        for env in ready[count:]:
+        surplus = len(owned) - max(0, count)
+        for env in [e for e in pool if e in owned][: max(0, surplus)]:
             pool.remove(env)
+            owned.discard(env)
             await self._discard(env)
-        for _ in range(count - len(ready)):
-            env = self._new_environment(key)
-            if await self._start(env) is None:
-                env.provisioned = True
+            surplus -= 1
+        for env in list(owned)[: max(0, surplus)]:  # busy: on-demand once it returns
+            env.provisioned = False
+            owned.discard(env)
+        fresh = [self._new_environment(key) for _ in range(count - len(owned))]
+        for env in fresh:
+            env.provisioned = True
+        failures = await asyncio.gather(*(self._start(env) for env in fresh))
+        for env, failure in zip(fresh, failures, strict=True):
+            if failure is None and env.alive:
+                owned.add(env)
                 pool.append(env)
+            else:
+                await self._discard(env)
+        if not owned:
+            self._provisioned.pop(key, None)
 
     async def retire(self, function_arn: str) -> None:
         function = function_of(function_arn)
         doomed = [e for e in self._all if function_of(e.spec.arn) == function]
         for key in [k for k in self._idle if function_of(k.arn) == function]:
             del self._idle[key]
+        for key in [k for k in self._provisioned if function_of(k.arn) == function]:
+            del self._provisioned[key]
         for env in doomed:
             await self._discard(env)
 
@@ -101,6 +122,7 @@ class LambdaEngine:
             self._reaper.cancel()
             self._reaper = None
         self._idle.clear()
+        self._provisioned.clear()
         for env in list(self._all):
             await self._discard(env)
 
@@ -133,12 +155,15 @@ class LambdaEngine:
     async def _discard(self, env: Environment) -> None:
         env.kill()
         self._all.discard(env)
+        for owned in self._provisioned.values():
+            owned.discard(env)
         await env.wait_closed()
 
     def _take_warm(self, key: FunctionSpec) -> Environment | None:
         pool = self._idle.get(key)
         while pool:
-            env = pool.pop()
+            ready = [i for i, e in enumerate(pool) if e.provisioned]
+            env = pool.pop(ready[-1] if ready else -1)  # provisioned first
             if env.alive:
                 return env
             self._all.discard(env)
@@ -172,7 +197,11 @@ class LambdaEngine:
         self._log(env, report.start_line(request_id, spec.version))
         dispatched = time.perf_counter()
         env.dispatch(inv)
-        done, _ = await asyncio.wait({inv.done}, timeout=spec.timeout_s)
+        watchdog = asyncio.create_task(env.watch_memory())
+        try:
+            done, _ = await asyncio.wait({inv.done}, timeout=spec.timeout_s)
+        finally:
+            watchdog.cancel()
         end = time.perf_counter()
         if not done:
             outcome = None
@@ -182,6 +211,9 @@ class LambdaEngine:
                 await asyncio.sleep(0)
         duration = (end - (inv.started or dispatched)) * 1000
         memory = report.max_memory_mb(env.pid)
+        if outcome is not None and outcome.kind == "exit" and env.out_of_memory:
+            outcome = Outcome("oom", outcome.body)
+            memory = spec.memory_mb
         if outcome is None:
             message = report.timeout_message(request_id, spec.timeout_s)
             payload_out = report.error_document(None, message)
@@ -191,7 +223,7 @@ class LambdaEngine:
             await self._discard(env)
         else:
             payload_out, error = self._result_of(outcome, request_id)
-            if outcome.kind in ("exit", "too_large") or not env.alive:
+            if outcome.kind in ("exit", "oom", "too_large") or not env.alive:
                 await self._discard(env)
             else:
                 self._idle.setdefault(key, []).append(env)
@@ -228,6 +260,8 @@ class LambdaEngine:
             return report.too_large_error(int(outcome.body)), "Unhandled"
         if outcome.kind == "exit":
             return report.exit_error(request_id, outcome.body.decode()), "Unhandled"
+        if outcome.kind == "oom":
+            return report.out_of_memory_error(request_id, outcome.body.decode()), "Unhandled"
         return outcome.body or report.error_document(outcome.error_type, ""), "Unhandled"
 
     def _failed_init(
@@ -267,7 +301,7 @@ class LambdaEngine:
         sink = self.on_log
         if sink is not None:
             group = env.spec.log_group or f"/aws/lambda/{env.spec.name}"
-            sink(group, env.log_stream, time.time(), line)
+            sink(Scope(env.spec.account, env.spec.region), group, env.log_stream, time.time(), line)
 
     def _ensure_reaper(self) -> None:
         if self._reaper is None or self._reaper.done():

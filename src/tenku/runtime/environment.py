@@ -21,6 +21,7 @@ from enum import Enum
 
 from tenku.core.functions import FunctionSpec
 from tenku.runtime.launch import build_environment, command_for, log_stream_name
+from tenku.runtime.limits import Cage
 from tenku.runtime.runtime_api import Response, RuntimeApiServer, error_response
 
 MAX_RESPONSE = 6_291_556  # bytes, Lambda's synchronous response limit
@@ -39,7 +40,7 @@ class State(Enum):
 class Outcome:
     """How an invocation (or the init phase) ended."""
 
-    kind: str  # "response", "error", "init_error", "exit", "too_large"
+    kind: str  # "response", "error", "init_error", "exit", "oom", "too_large"
     body: bytes = b""
     error_type: str | None = None
 
@@ -78,14 +79,22 @@ class Environment:
         self._last: Invocation | None = None  # late output still belongs to it
         self._tasks: list[asyncio.Task[None]] = []
         self._spawned = 0.0
+        self.cage: Cage | None = None
 
     # -- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> Outcome | None:
         """Start the process and wait for its init phase; an `Outcome` means it failed."""
         address = await self._api.start()
-        env = build_environment(self.spec, address, self.log_stream, self.scratch_dir)
+        env = build_environment(
+            self.spec,
+            address,
+            self.log_stream,
+            self.scratch_dir,
+            "provisioned-concurrency" if self.provisioned else "on-demand",
+        )
         os.makedirs(self.scratch_dir, exist_ok=True)
+        self.cage = Cage(os.path.basename(self.scratch_dir), self.spec.memory_mb)
         self._spawned = time.perf_counter()
         self._proc = await asyncio.create_subprocess_exec(
             *command_for(self.spec),
@@ -96,6 +105,7 @@ class Environment:
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,
         )
+        self.cage.attach(self._proc.pid)
         self._tasks.append(asyncio.create_task(self._pump_output()))
         self._tasks.append(asyncio.create_task(self._watch_exit()))
         return await self._ready
@@ -119,7 +129,18 @@ class Environment:
     async def wait_closed(self) -> None:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.cage is not None:
+            self.cage.close()
         shutil.rmtree(self.scratch_dir, ignore_errors=True)
+
+    async def watch_memory(self) -> None:
+        """Enforce the memory limit while an invocation runs (a no-op under cgroups)."""
+        if self.cage is not None and self._proc is not None:
+            await self.cage.watch(self._proc.pid)
+
+    @property
+    def out_of_memory(self) -> bool:
+        return self.cage is not None and self.cage.oom_killed()
 
     def dispatch(self, invocation: Invocation) -> None:
         """Hand one invocation to the runtime (the engine guarantees one at a time)."""
@@ -133,6 +154,8 @@ class Environment:
         if self.state is State.INIT:
             self.state = State.IDLE
             self.init_ms = (time.perf_counter() - self._spawned) * 1000
+            if self.cage is not None:
+                self.cage.limit_cpu()
             if not self._ready.done():
                 self._ready.set_result(None)
         elif self.state is not State.IDLE:

@@ -52,7 +52,11 @@ def log_stream_name(version: str, token: str) -> str:
 
 
 def build_environment(
-    spec: FunctionSpec, runtime_api: str, log_stream: str, scratch_dir: str
+    spec: FunctionSpec,
+    runtime_api: str,
+    log_stream: str,
+    scratch_dir: str,
+    initialization_type: str = "on-demand",
 ) -> dict[str, str]:
     """The complete environment of the process: the function's variables, then Lambda's."""
     env = dict(spec.environment)
@@ -76,7 +80,7 @@ def build_environment(
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
             "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group or f"/aws/lambda/{spec.name}",
             "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type,
             "AWS_LAMBDA_RUNTIME_API": runtime_api,
             "_HANDLER": spec.handler,
             "AWS_REGION": spec.region,
@@ -90,8 +94,7 @@ def build_environment(
     )
     if not spec.runtime.startswith("provided"):
         env["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{spec.runtime}"
-    if spec.log_format == "JSON":
-        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+    env["AWS_LAMBDA_LOG_FORMAT"] = "JSON" if spec.log_format == "JSON" else "Text"
     if spec.runtime.startswith("nodejs"):
         node_path = [str(Path(d) / "nodejs" / "node_modules") for d in spec.layer_dirs]
         env.setdefault("NODE_PATH", ":".join([*node_path, spec.code_dir]))

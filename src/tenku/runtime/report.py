@@ -64,6 +64,13 @@ def exit_error(request_id: str, status: str) -> bytes:
     )
 
 
+def out_of_memory_error(request_id: str, status: str) -> bytes:
+    return error_document(
+        "Runtime.OutOfMemory",
+        f"RequestId: {request_id} Error: Runtime exited with error: {status}",
+    )
+
+
 def too_large_error(size: int) -> bytes:
     return error_document(
         "Function.ResponseSizeTooLarge",

@@ -289,7 +289,7 @@ def test_on_log_receives_lines(tmp_path: Path) -> None:
     seen: list[tuple[str, str, float, str]] = []
 
     async def body(engine: LambdaEngine) -> None:
-        engine.on_log = lambda g, s, ts, line: seen.append((g, s, ts, line))
+        engine.on_log = lambda scope, g, s, ts, line: seen.append((g, s, ts, line))
         await engine.invoke(spec, b"{}", request_id="logged")
 
     run(tmp_path, body)

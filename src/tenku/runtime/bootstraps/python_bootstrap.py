@@ -17,6 +17,62 @@ import time
 from typing import Any
 
 API = "/2018-06-01/runtime"
+JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "Text").upper() == "JSON"
+LEVELS = {"TRACE": 5, "DEBUG": 10, "INFO": 20, "WARN": 30, "WARNING": 30, "ERROR": 40}
+LEVELS["FATAL"] = LEVELS["CRITICAL"] = 50
+current_request_id = ""
+
+
+def _stamp(created: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created)) + (
+        f".{int(created % 1 * 1000):03d}Z"
+    )
+
+
+def install_logging() -> None:
+    """A root handler writing Lambda's records: tab-separated text, or JSON objects."""
+    import logging
+
+    class LambdaHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            try:
+                message = record.getMessage()
+                if JSON_LOGS:
+                    doc: dict[str, Any] = {
+                        "timestamp": _stamp(record.created),
+                        "level": record.levelname,
+                        "message": message,
+                        "logger": record.name,
+                    }
+                    if current_request_id:
+                        doc["requestId"] = current_request_id
+                    if record.exc_info and record.exc_info[1] is not None:
+                        exc = record.exc_info[1]
+                        doc.update(
+                            errorType=type(exc).__name__,
+                            errorMessage=str(exc),
+                            stackTrace=error_doc(exc)["stackTrace"],
+                        )
+                    line = json.dumps(doc, default=str)
+                else:
+                    if record.exc_info:
+                        message += "\n" + logging.Formatter().formatException(record.exc_info)
+                    line = (
+                        f"[{record.levelname}]\t{_stamp(record.created)}"
+                        f"\t{current_request_id}\t{message}"
+                    ).replace("\n", "\r")
+                sys.stdout.write(line + "\n")
+            except Exception:
+                self.handleError(record)
+
+    root = logging.getLogger()
+    root.handlers[:] = [LambdaHandler()]
+    logging.addLevelName(5, "TRACE")
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    if level in LEVELS:
+        root.setLevel(LEVELS[level])
+    elif JSON_LOGS:
+        root.setLevel(logging.INFO)
 
 
 def _setup_path() -> None:
@@ -122,6 +178,16 @@ def error_doc(
 
 
 def log_error(doc: dict[str, Any]) -> None:
+    if JSON_LOGS:
+        record = {
+            "timestamp": _stamp(time.time()),
+            "level": "ERROR",
+            "message": {k: doc[k] for k in ("errorMessage", "errorType", "stackTrace")},
+        }
+        if doc.get("requestId"):
+            record["requestId"] = doc["requestId"]
+        sys.stdout.write(json.dumps(record) + "\n")
+        return
     lines = [f"[ERROR] {doc['errorType']}: {doc['errorMessage']}"]
     if doc["stackTrace"]:
         lines.append("Traceback (most recent call last):")
@@ -167,7 +233,9 @@ class InitError(Exception):
 
 
 def main() -> None:
+    global current_request_id
     _setup_path()
+    install_logging()
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     try:
         func = load_handler()
@@ -185,6 +253,7 @@ def main() -> None:
         if status != 200:
             sys.exit(1)
         request_id = headers.get("lambda-runtime-aws-request-id", "")
+        current_request_id = request_id
         trace = headers.get("lambda-runtime-trace-id")
         if trace:
             os.environ["_X_AMZN_TRACE_ID"] = trace
