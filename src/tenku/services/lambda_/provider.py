@@ -26,11 +26,12 @@ from tenku.services.lambda_.errors import (
     request_too_large,
 )
 from tenku.services.lambda_.eventconfig import EventInvokeConfigs
+from tenku.services.lambda_.provisioned import ProvisionedConcurrency
 from tenku.services.lambda_.store import FunctionRow, LambdaStore
 from tenku.storage import Storage
 
 
-class LambdaProvider(EventInvokeConfigs):
+class LambdaProvider(EventInvokeConfigs, ProvisionedConcurrency):
     service = "lambda"
 
     def __init__(
@@ -50,6 +51,7 @@ class LambdaProvider(EventInvokeConfigs):
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
         self.async_invocations.start()
+        await self.restore_provisioned()
 
     async def stop(self) -> None:
         await self.async_invocations.stop()

@@ -26,6 +26,9 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS lambda_event_configs (
         function_id INTEGER NOT NULL, qualifier TEXT NOT NULL, config TEXT NOT NULL,
         PRIMARY KEY (function_id, qualifier))""",
+    """CREATE TABLE IF NOT EXISTS lambda_provisioned (
+        function_id INTEGER NOT NULL, qualifier TEXT NOT NULL, config TEXT NOT NULL,
+        PRIMARY KEY (function_id, qualifier))""",
     """CREATE TABLE IF NOT EXISTS lambda_aliases (
         function_id INTEGER NOT NULL, name TEXT NOT NULL, config TEXT NOT NULL,
         PRIMARY KEY (function_id, name))""",
@@ -58,7 +61,7 @@ _FUNCTION_COLUMNS = "id, account, region, name, tags, reserved, next_version"
 class LambdaStore:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
-        storage.ensure_schema("lambda-2", SCHEMA)
+        storage.ensure_schema("lambda-3", SCHEMA)
 
     def transaction(self) -> Any:
         return self.storage.transaction()
@@ -88,6 +91,12 @@ class LambdaStore:
         )
         return _function(row) if row else None
 
+    def function_by_id(self, fid: int) -> FunctionRow | None:
+        row = self.storage.query_one(
+            f"SELECT {_FUNCTION_COLUMNS} FROM lambda_functions WHERE id = ?", (fid,)
+        )
+        return _function(row) if row else None
+
     def functions(self, scope: Scope) -> list[FunctionRow]:
         rows = self.storage.query(
             f"SELECT {_FUNCTION_COLUMNS} FROM lambda_functions"
@@ -98,7 +107,12 @@ class LambdaStore:
 
     def delete_function(self, fid: int) -> None:
         with self.storage.transaction():
-            for table in ("lambda_aliases", "lambda_versions", "lambda_event_configs"):
+            for table in (
+                "lambda_aliases",
+                "lambda_versions",
+                "lambda_event_configs",
+                "lambda_provisioned",
+            ):
                 self.storage.execute(f"DELETE FROM {table} WHERE function_id = ?", (fid,))
             self.storage.execute("DELETE FROM lambda_functions WHERE id = ?", (fid,))
 
@@ -211,29 +225,45 @@ class LambdaStore:
                     size += int(config.get("CodeSize", 0))
         return count, size
 
-    # -- event invoke configs ------------------------------------------------------------
-    def event_config(self, fid: int, qualifier: str) -> dict[str, Any] | None:
+    # -- per-qualifier settings: event invoke configs and provisioned concurrency -------
+    def qualifier_setting(self, table: str, fid: int, qualifier: str) -> dict[str, Any] | None:
         row = self.storage.query_one(
-            "SELECT config FROM lambda_event_configs WHERE function_id = ? AND qualifier = ?",
-            (fid, qualifier),
+            f"SELECT config FROM {table} WHERE function_id = ? AND qualifier = ?", (fid, qualifier)
         )
         return json.loads(row[0]) if row else None
 
-    def event_configs(self, fid: int) -> list[dict[str, Any]]:
-        rows = self.storage.query(
-            "SELECT config FROM lambda_event_configs WHERE function_id = ? ORDER BY qualifier",
-            (fid,),
+    def qualifier_settings(
+        self, table: str, fid: int | None = None
+    ) -> list[tuple[int, str, dict[str, Any]]]:
+        sql = f"SELECT function_id, qualifier, config FROM {table}"
+        rows = (
+            self.storage.query(sql + " WHERE function_id = ? ORDER BY qualifier", (fid,))
+            if fid is not None
+            else self.storage.query(sql)
         )
-        return [json.loads(row[0]) for row in rows]
+        return [(row[0], row[1], json.loads(row[2])) for row in rows]
+
+    def put_qualifier_setting(
+        self, table: str, fid: int, qualifier: str, config: dict[str, Any]
+    ) -> None:
+        self.storage.execute(
+            f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", (fid, qualifier, _dumps(config))
+        )
+
+    def delete_qualifier_setting(self, table: str, fid: int, qualifier: str) -> None:
+        self.storage.execute(
+            f"DELETE FROM {table} WHERE function_id = ? AND qualifier = ?", (fid, qualifier)
+        )
+
+    # -- event invoke configs ------------------------------------------------------------
+    def event_config(self, fid: int, qualifier: str) -> dict[str, Any] | None:
+        return self.qualifier_setting("lambda_event_configs", fid, qualifier)
+
+    def event_configs(self, fid: int) -> list[dict[str, Any]]:
+        return [c for _, _, c in self.qualifier_settings("lambda_event_configs", fid)]
 
     def put_event_config(self, fid: int, qualifier: str, config: dict[str, Any]) -> None:
-        self.storage.execute(
-            "INSERT OR REPLACE INTO lambda_event_configs VALUES (?, ?, ?)",
-            (fid, qualifier, _dumps(config)),
-        )
+        self.put_qualifier_setting("lambda_event_configs", fid, qualifier, config)
 
     def delete_event_config(self, fid: int, qualifier: str) -> None:
-        self.storage.execute(
-            "DELETE FROM lambda_event_configs WHERE function_id = ? AND qualifier = ?",
-            (fid, qualifier),
-        )
+        self.delete_qualifier_setting("lambda_event_configs", fid, qualifier)
