@@ -253,3 +253,20 @@ def test_event_invoke_success_destination(tenku: TenkuProcess, lam: Any, sqs: An
     record = json.loads(wait_for_message(sqs, done)["Body"])
     assert record["requestContext"]["condition"] == "Success"
     assert record["responsePayload"]["echo"] == {"n": 9}
+
+
+def test_tenku_logs_prints_a_function_log(tenku: TenkuProcess, lam: Any, name: str) -> None:
+    import subprocess
+    import sys
+
+    create(lam, name)
+    invoke(lam, name, {"n": 77})
+    done = subprocess.run(
+        [sys.executable, "-m", "tenku", "logs", name, "--endpoint", tenku.endpoint],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("START RequestId: ")
+    assert "handling 77" in lines
+    assert lines[-1].startswith("REPORT RequestId: ")

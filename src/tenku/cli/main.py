@@ -1,4 +1,5 @@
-"""`tenku` commands: start (serve every AWS API on one port), invoke (run a function)."""
+"""`tenku` commands: start (serve every AWS API on one port), invoke (run a function),
+logs (print or follow a function's log)."""
 
 from __future__ import annotations
 
@@ -112,6 +113,45 @@ def invoke(function: str, payload: str, qualifier: str | None, endpoint: str, re
             click.echo(line, err=True)
     if response.get("FunctionError"):
         sys.exit(1)
+
+
+@main.command()
+@click.argument("function")
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new lines as they arrive.")
+@click.option("--since", default=600, show_default=True, help="Seconds of history to show.")
+@click.option("--endpoint", default=DEFAULT_ENDPOINT, show_default=True, help="Tenku's URL.")
+@click.option("--region", default="us-east-1", show_default=True)
+def logs(function: str, follow: bool, since: int, endpoint: str, region: str) -> None:
+    """Print a function's log lines (from /aws/lambda/FUNCTION), oldest first."""
+    import time
+
+    from botocore.exceptions import ClientError
+
+    from tenku.gateway.client import remote_client
+
+    client = remote_client("logs", endpoint, region)
+    group = function if function.startswith("/") else f"/aws/lambda/{function}"
+    start = int((time.time() - since) * 1000)
+    seen: set[str] = set()
+    while True:
+        kwargs: dict[str, object] = {"logGroupName": group, "startTime": start}
+        try:
+            while True:
+                page = client.filter_log_events(**kwargs)
+                for event in page["events"]:
+                    if event["eventId"] not in seen:
+                        seen.add(event["eventId"])
+                        click.echo(event["message"])
+                        start = max(start, int(event["timestamp"]))
+                if "nextToken" not in page:
+                    break
+                kwargs["nextToken"] = page["nextToken"]
+        except ClientError as error:
+            if not follow:
+                raise click.ClickException(str(error)) from None
+        if not follow:
+            return
+        time.sleep(0.5)
 
 
 if __name__ == "__main__":
