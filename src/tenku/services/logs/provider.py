@@ -8,12 +8,12 @@ Retention is enforced on read (expired events are never returned) and by a sweep
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from tenku.core.clock import Clock
 from tenku.core.context import RequestContext
 from tenku.core.events import EventBus, LogEvent
+from tenku.core.periodic import Periodic
 from tenku.core.scope import Scope
 from tenku.services.logs import models
 from tenku.services.logs.errors import (
@@ -39,22 +39,15 @@ class LogsProvider:
     def __init__(self, storage: Storage, clock: Clock, bus: EventBus) -> None:
         self.store = LogsStore(storage)
         self.clock = clock
-        self._tasks: list[asyncio.Task[None]] = []
+        self._sweeper = Periodic(SWEEP_INTERVAL_SECONDS, self.sweep)
         self._unsubscribe = bus.subscribe(LogEvent, self._on_log_event)
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
-        self._tasks.append(asyncio.create_task(self._sweep_forever()))
+        self._sweeper.start()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        self._tasks.clear()
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
-            self.sweep()
+        self._sweeper.stop()
 
     def sweep(self) -> None:
         """Delete events older than their group's retention."""

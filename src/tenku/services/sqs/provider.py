@@ -16,6 +16,7 @@ from tenku.core.clock import Clock
 from tenku.core.context import RequestContext
 from tenku.core.errors import ServiceError
 from tenku.core.events import ClockAdvanced, EventBus, MessageArrived, ShuttingDown
+from tenku.core.periodic import Periodic
 from tenku.services.sqs import messages, models
 from tenku.services.sqs.delivery import Delivery, ReceiveOptions, batch_failure
 from tenku.services.sqs.errors import invalid_parameter, sqs_error
@@ -37,7 +38,7 @@ class SqsProvider:
         self.delivery = Delivery(self.store, self.queues, clock, bus)
         self.move_tasks = MoveTasks(self.store, self.queues, self.delivery, clock)
         self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
-        self._tasks: list[asyncio.Task[None]] = []
+        self._sweeper = Periodic(SWEEP_INTERVAL_SECONDS, self.sweep)
         bus.subscribe(MessageArrived, self._wake_queue)
         bus.subscribe(ClockAdvanced, self._wake_all)
         bus.subscribe(ShuttingDown, self._drain)
@@ -45,19 +46,12 @@ class SqsProvider:
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
-        self._tasks.append(asyncio.create_task(self._sweep_forever()))
+        self._sweeper.start()
         self.move_tasks.resume()
 
     async def stop(self) -> None:
         await self.move_tasks.stop()
-        for task in self._tasks:
-            task.cancel()
-        self._tasks.clear()
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
-            self.sweep()
+        self._sweeper.stop()
 
     def sweep(self) -> None:
         """Drop messages past their queue's retention period and stale dedup ids."""
