@@ -24,6 +24,7 @@ from tenku.services.logs.errors import (
     stream_not_found,
 )
 from tenku.services.logs.filters import FilterPatternError, compile_pattern
+from tenku.services.logs.ingest import LogIngest
 from tenku.services.logs.models import START, Cursor
 from tenku.services.logs.store import Event, Group, LogsStore, Stream
 from tenku.storage import Storage
@@ -40,6 +41,7 @@ class LogsProvider:
         self.store = LogsStore(storage)
         self.clock = clock
         self._sweeper = Periodic(SWEEP_INTERVAL_SECONDS, self.sweep)
+        self.ingest = LogIngest(self.store, clock)
         self._unsubscribe = bus.subscribe(LogEvent, self._on_log_event)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -57,20 +59,13 @@ class LogsProvider:
                 self.store.expire(group_id, models.retention_floor(now, days))
 
     def _on_log_event(self, event: LogEvent) -> None:
-        now = self._now_ms()
-        group = self.store.group(event.scope, event.group)
-        group_id = group.id if group else self.store.create_group(event.scope, event.group, now, {})
-        stream = self.store.stream(group_id, event.stream)
-        if stream is None:
-            self.store.create_stream(group_id, event.stream, now)
-            stream = self.store.stream(group_id, event.stream)
-        if stream is not None:
-            self.store.append(group_id, stream, [(event.timestamp_ms, event.message)], now)
+        self.ingest.add(event)
 
     def _now_ms(self) -> int:
         return int(self.clock.now() * 1000)
 
     def _group(self, scope: Scope, name: str) -> Group:
+        self.ingest.flush()  # every API call sees the lines functions have written
         group = self.store.group(scope, name)
         if group is None:
             raise group_not_found()
@@ -101,6 +96,7 @@ class LogsProvider:
 
     def delete_log_group(self, ctx: RequestContext, log_group_name: str) -> dict[str, Any]:
         self.store.delete_group(self._group(ctx.scope, log_group_name).id)
+        self.ingest.forget()
         return {}
 
     def describe_log_groups(
@@ -111,6 +107,7 @@ class LogsProvider:
         next_token: str | None = None,
         limit: int | None = None,
     ) -> dict[str, Any]:
+        self.ingest.flush()
         if log_group_name_prefix and log_group_name_pattern:
             raise invalid_parameter(
                 "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters."
@@ -211,6 +208,7 @@ class LogsProvider:
     ) -> dict[str, Any]:
         group = self._group(ctx.scope, log_group_name)
         self.store.delete_stream(self._stream(group, log_stream_name).id)
+        self.ingest.forget()
         return {}
 
     def describe_log_streams(
