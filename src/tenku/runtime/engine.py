@@ -11,6 +11,7 @@ API, IAM or event sources.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -18,10 +19,11 @@ from pathlib import Path
 
 from tenku.core.functions import FunctionSpec, InvocationResult, Throttled
 from tenku.core.scope import Scope
-from tenku.runtime import report
+from tenku.runtime import launch, report
 from tenku.runtime.environment import Environment, Invocation, Outcome
 from tenku.runtime.launch import LaunchError
 
+log = logging.getLogger("tenku.runtime")
 # (scope, log group, log stream, epoch seconds, line)
 LogSink = Callable[[Scope, str, str, float, str], None]
 INIT_TIMEOUT_S = 10.0
@@ -54,6 +56,7 @@ class LambdaEngine:
         self._busy = 0
         self._reaper: asyncio.Task[None] | None = None
         self._seq = 0
+        self._warned: set[str] = set()  # runtimes whose version substitution was reported
 
     # -- Executor ----------------------------------------------------------------------
 
@@ -133,6 +136,11 @@ class LambdaEngine:
         return spec._replace(reserved_concurrency=None)
 
     def _new_environment(self, key: FunctionSpec) -> Environment:
+        if key.runtime not in self._warned:
+            self._warned.add(key.runtime)
+            warning = launch.substitution(key)
+            if warning:
+                log.warning(warning)
         self._seq += 1
         scratch = self.work_dir / "env" / f"{os.getpid()}-{self._seq}"
         env = Environment(key, str(scratch), self._emit_output)

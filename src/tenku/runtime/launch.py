@@ -7,8 +7,10 @@ per runtime family. Must not start processes or keep state.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import subprocess
 import sys
 import sysconfig
 import time
@@ -101,12 +103,48 @@ def build_environment(
     return env
 
 
+@functools.cache
+def _node_major() -> str | None:
+    """The installed Node.js major version, or None when there is no `node`."""
+    if shutil.which("node") is None:
+        return None
+    try:
+        out = subprocess.run([NODE, "--version"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip().lstrip("v").split(".")[0] or None
+
+
+def substitution(spec: FunctionSpec) -> str | None:
+    """A warning when the declared runtime version is not the one installed here: the
+    function runs on the installed one. (No installed runtime at all is `command_for`'s
+    LaunchError.)"""
+    if spec.runtime.startswith("python"):
+        running = f"{sys.version_info.major}.{sys.version_info.minor}"
+        declared = spec.runtime[len("python") :]
+        if declared != running:
+            return f"{spec.runtime} is not installed here: {spec.name} runs on Python {running}"
+    elif spec.runtime.startswith("nodejs"):
+        major = _node_major()
+        if major is None:
+            return None
+        declared = spec.runtime[len("nodejs") :].split(".")[0]
+        if declared != major:
+            return f"{spec.runtime} is not installed here: {spec.name} runs on Node.js {major}"
+    return None
+
+
 def command_for(spec: FunctionSpec) -> list[str]:
     """The program that runs the environment's runtime loop."""
     if spec.runtime.startswith("python"):
         layers = os.pathsep.join(spec.layer_dirs)
         return [sys.executable, "-S", "-B", "-u", str(PYTHON_BOOTSTRAP), SITE_DIRS, layers]
     if spec.runtime.startswith("nodejs"):
+        if shutil.which(NODE) is None:
+            raise LaunchError(
+                "Runtime.InvalidRuntime",
+                f"{spec.runtime} needs Node.js, and no `node` is installed on this machine",
+            )
         return [NODE, str(NODE_BOOTSTRAP)]
     if spec.runtime.startswith("provided"):
         candidates = [Path(spec.code_dir) / "bootstrap"]

@@ -297,3 +297,16 @@ def test_on_log_receives_lines(tmp_path: Path) -> None:
     assert lines[0] == "START RequestId: logged Version: $LATEST"
     assert "invoked 1" in lines and lines[-1].startswith("REPORT RequestId: logged")
     assert all(entry[0] == "/aws/lambda/fn" for entry in seen)
+
+
+def test_a_runtime_version_not_installed_is_substituted_with_a_warning() -> None:
+    import sys
+
+    from tenku.runtime import launch
+
+    running = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    spec = make_spec("/nowhere")
+    assert launch.substitution(spec._replace(runtime=running)) is None
+    other = "python3.99" if running != "python3.99" else "python3.98"
+    warning = launch.substitution(spec._replace(runtime=other))
+    assert warning is not None and "runs on Python" in warning and other in warning
