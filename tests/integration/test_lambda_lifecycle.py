@@ -157,3 +157,27 @@ def test_handler_not_found_is_an_init_error(tenku: TenkuProcess, name: str) -> N
     # The server is still fine afterwards.
     lam.update_function_configuration(FunctionName=name, Handler="app.handler")
     assert invoke(lam, name, {"n": 1})["Body"]["echo"] == {"n": 1}
+
+
+def test_a_warm_idle_python_environment_is_small(tenku: TenkuProcess, name: str) -> None:
+    from pathlib import Path
+
+    lam = tenku.client("lambda")
+    create(lam, name)
+    invoke(lam, name, {"n": 1})
+    marker = f"AWS_LAMBDA_FUNCTION_NAME={name}".encode()
+    private_kb = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if marker not in (proc / "environ").read_bytes().split(b"\0"):
+                continue
+            rollup = (proc / "smaps_rollup").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in rollup.splitlines()[1:])
+        private_kb.append(sum(int(fields[k].split()[0]) for k in
+                              ("Private_Clean", "Private_Dirty")))
+    assert len(private_kb) == 1  # one environment, warm and idle
+    assert private_kb[0] < 15 * 1024, f"{private_kb[0]} kB private"
