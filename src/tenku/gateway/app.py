@@ -7,8 +7,10 @@ start and stop; it holds no service logic. Only its last handler catches a bare
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +23,13 @@ from tenku.gateway.client import InProcessClient
 from tenku.gateway.commits import GroupCommit
 from tenku.gateway.dispatch import Dispatcher
 from tenku.gateway.exchange import Receive, Scope, Send
-from tenku.gateway.registry import build_providers
+from tenku.gateway.registry import SERVICES, Providers
 from tenku.protocol.http import Request, Response
 from tenku.storage import Storage, open_storage
 
 log = logging.getLogger("tenku.gateway")
+
+WARM_UP_DELAY_S = 0.5  # after start-up, build every service not used yet
 
 
 class Gateway:
@@ -44,15 +48,18 @@ class Gateway:
         else:
             self._scratch = None
             work_dir = settings.data_dir
-        self.providers = build_providers(
+        self.providers = Providers(
             self.storage, self.clock, self.bus, work_dir, self.endpoint_for(settings.port)
         )
         self.commits = GroupCommit(self.storage)
         self.dispatcher = Dispatcher(settings, self.providers, self.commits.durable)
         self._endpoint = self.endpoint_for(settings.port)
-        api = InProcessClient(self.dispatcher, self.commits.durable, self._endpoint_host)
-        self.providers["lambda"].async_invocations.api = api
+        self.providers.api = InProcessClient(
+            self.dispatcher, self.commits.durable, self._endpoint_host
+        )
         self.started = False
+        self._warm_up: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def endpoint_for(self, port: int) -> str:
         """The URL code running inside functions uses to reach this server."""
@@ -64,24 +71,37 @@ class Gateway:
     def bound(self, port: int) -> None:
         """The server listens on `port` (which may differ from the one asked for: 0)."""
         self._endpoint = self.endpoint_for(port)
-        self.providers["lambda"].endpoint_url = self._endpoint
+        self.providers.set_endpoint(self._endpoint)
 
     def _endpoint_host(self) -> str:
         return self._endpoint.split("://", 1)[1]
 
     async def startup(self) -> None:
+        """Ready at once; services are built on first use, and all of them soon after
+        (`WARM_UP_DELAY_S`) so that work queued before a restart resumes."""
         self.commits.attach()
-        for provider in self.providers.values():
-            await provider.start()
+        loop = asyncio.get_running_loop()
+        self._warm_up = loop.call_later(
+            WARM_UP_DELAY_S, lambda: self._background(self.providers.build_all())
+        )
         self.started = True
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def begin_draining(self) -> None:
         """The server stops taking connections: let long polls answer now."""
         self.bus.publish(ShuttingDown())
 
     async def shutdown(self) -> None:
-        for provider in self.providers.values():
-            await provider.stop()
+        if self._warm_up is not None:
+            self._warm_up.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.providers.stop()
         self.commits.detach()
         self.storage.close()
         if self._scratch is not None:
@@ -133,7 +153,7 @@ class Gateway:
         )
         try:
             if request.path.startswith("/_tenku/"):
-                response = self._tenku_route(request)
+                response = await self._tenku_route(request)
             else:
                 response = await self.dispatcher.handle(request, lambda: _hung_up(receive))
         except Exception:  # the last handler: log it, answer like AWS would
@@ -154,7 +174,7 @@ class Gateway:
         await send({"type": "http.response.body", "body": response.body})
 
     # -- /_tenku/* ------------------------------------------------------------------------
-    def _tenku_route(self, request: Request) -> Response:
+    async def _tenku_route(self, request: Request) -> Response:
         route = request.path.split("?", 1)[0].rstrip("/")
         if route == "/_tenku/health":
             return _json(
@@ -162,7 +182,7 @@ class Gateway:
                 {
                     "status": "running" if self.started else "starting",
                     "version": __version__,
-                    "services": {name: "running" for name in sorted(self.providers)},
+                    "services": {name: "running" for name in sorted(SERVICES)},
                 },
             )
         if route == "/_tenku/clock":
@@ -175,13 +195,13 @@ class Gateway:
                 self.bus.publish(ClockAdvanced(advance))
             return _json(200, {"now": self.clock.now(), "offset": self.clock.offset})
         if route.startswith("/_tenku/lambda/code/") and route.endswith(".zip"):
-            return self._function_code(route)
+            return await self._function_code(route)
         return _json(404, {"error": f"no such Tenku route: {route}"})
 
-    def _function_code(self, route: str) -> Response:
+    async def _function_code(self, route: str) -> Response:
         """GetFunction's Code.Location: /_tenku/lambda/code/ACCOUNT/REGION/NAME/SHA.zip"""
         parts = route[len("/_tenku/lambda/code/") : -len(".zip")].split("/")
-        provider = self.providers.get("lambda")
+        provider = await self.providers.get("lambda")
         if len(parts) == 4 and provider is not None:
             account, region, name, sha = parts
             code = provider.code_zip(CoreScope(account, region), name, sha)

@@ -18,6 +18,7 @@ from tenku.core.context import RequestContext
 from tenku.core.errors import ServiceError
 from tenku.core.ids import new_uuid
 from tenku.core.scope import Scope
+from tenku.gateway.registry import Providers
 from tenku.protocol.http import Request, Response
 from tenku.protocol.models import ServiceModel, load_service_model
 from tenku.protocol.parsers import parse_request, request_protocol
@@ -60,7 +61,7 @@ class Dispatcher:
     def __init__(
         self,
         settings: Settings,
-        providers: dict[str, Any],
+        providers: Providers,
         durable: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.settings = settings
@@ -68,18 +69,19 @@ class Dispatcher:
         self.providers = providers
         self._operations: dict[tuple[str, str], _Operation | None] = {}
 
-    def _operation(self, service: str, operation: str) -> _Operation | None:
+    async def _operation(self, service: str, operation: str) -> _Operation | None:
         key = (service, operation)
-        if key not in self._operations:
-            provider = self.providers.get(service)
+        op = self._operations.get(key)
+        if op is None and key not in self._operations:
+            provider = await self.providers.get(service)  # built on first use
             method = getattr(provider, snake_case(operation), None) if provider else None
-            self._operations[key] = _Operation(method) if callable(method) else None
-        return self._operations[key]
+            op = self._operations[key] = _Operation(method) if callable(method) else None
+        return op
 
     async def invoke(
         self, service: str, operation: str, params: dict[str, Any], ctx: RequestContext
     ) -> dict[str, Any]:
-        op = self._operation(service, operation)
+        op = await self._operation(service, operation)
         if op is None:
             raise ServiceError(
                 "NotImplemented",

@@ -1,43 +1,121 @@
-"""Which providers exist: builds one instance of every service provider Tenku serves,
-and wires the Lambda API to the execution engine (services never import the runtime).
+"""Which providers exist, and building each one the first time it is needed.
+
+Importing and constructing every service up front would put the Lambda engine, Logs and
+every later service on the start-up path of a server that may only ever see SQS calls.
+So a provider is built (imported, constructed, started) on first use, and everything
+still unbuilt is built in the background shortly after start-up, so that work left from
+before a restart (queued Event invokes, provisioned environments, move tasks) resumes.
+This module also wires the Lambda API to the execution engine, since services never
+import the runtime.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from tenku.core.api import ApiCaller
 from tenku.core.clock import Clock
-from tenku.core.events import EventBus, LogEvent
-from tenku.core.scope import Scope
-from tenku.runtime.engine import LambdaEngine
-from tenku.services.lambda_.provider import LambdaProvider
-from tenku.services.logs.provider import LogsProvider
-from tenku.services.sqs.provider import SqsProvider
+from tenku.core.events import EventBus
 from tenku.storage import Storage
 
-
-class Provider(Protocol):
-    service: str
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
+SERVICES = ("sqs", "lambda", "logs")
 
 
-def build_providers(
-    storage: Storage, clock: Clock, bus: EventBus, work_dir: Path, endpoint_url: str
-) -> dict[str, Any]:
-    """`work_dir` holds unpacked function code and execution environments' scratch space;
-    `endpoint_url` is where code inside functions reaches Tenku."""
-    engine = LambdaEngine(work_dir / "runtime")
+class Providers:
+    def __init__(
+        self, storage: Storage, clock: Clock, bus: EventBus, work_dir: Path, endpoint_url: str
+    ) -> None:
+        """`work_dir` holds unpacked function code and execution environments' scratch
+        space; `endpoint_url` is where code inside functions reaches Tenku."""
+        self.storage = storage
+        self.clock = clock
+        self.bus = bus
+        self.work_dir = work_dir
+        self.endpoint_url = endpoint_url
+        self.api: ApiCaller | None = None  # set by the gateway once its dispatcher exists
+        self.built: dict[str, Any] = {}  # started providers, by service name
+        self._ready: dict[str, asyncio.Future[Any]] = {}
+        self._factories: dict[str, Callable[[], Any]] = {
+            "sqs": self._sqs,
+            "lambda": self._lambda,
+            "logs": self._logs,
+        }
 
-    def publish_log(scope: Scope, group: str, stream: str, at: float, line: str) -> None:
-        bus.publish(LogEvent(scope, group, stream, int(at * 1000), line))
+    def __contains__(self, service: object) -> bool:
+        return service in self._factories
 
-    engine.on_log = publish_log
-    return {
-        "sqs": SqsProvider(storage, clock, bus),
-        "logs": LogsProvider(storage, clock, bus),
-        "lambda": LambdaProvider(storage, clock, bus, engine, work_dir / "lambda", endpoint_url),
-    }
+    async def get(self, service: str) -> Any:
+        """The started provider of `service` (built now if need be), or None."""
+        provider = self.built.get(service)
+        if provider is not None:
+            return provider
+        if service not in self._factories:
+            return None
+        ready = self._ready.get(service)
+        if ready is None:
+            ready = self._ready[service] = asyncio.get_running_loop().create_future()
+            try:
+                provider = await self._build(service)
+            except BaseException as error:
+                del self._ready[service]
+                ready.set_exception(error)
+                ready.exception()  # retrieved: other waiters re-raise it themselves
+                raise
+            self.built[service] = provider
+            ready.set_result(provider)
+        return await asyncio.shield(ready)
+
+    async def _build(self, service: str) -> Any:
+        if service == "lambda":
+            await self.get("logs")  # function output must have somewhere to go
+        provider = self._factories[service]()
+        await provider.start()
+        return provider
+
+    async def build_all(self) -> None:
+        for service in self._factories:
+            await self.get(service)
+            await asyncio.sleep(0)  # let requests in between two services' imports
+
+    async def stop(self) -> None:
+        for provider in reversed(list(self.built.values())):
+            await provider.stop()
+        self.built.clear()
+
+    def set_endpoint(self, url: str) -> None:
+        self.endpoint_url = url
+        if "lambda" in self.built:
+            self.built["lambda"].endpoint_url = url
+
+    # -- factories (imports live here so that only used services are loaded) -----------
+    def _sqs(self) -> Any:
+        from tenku.services.sqs.provider import SqsProvider
+
+        return SqsProvider(self.storage, self.clock, self.bus)
+
+    def _logs(self) -> Any:
+        from tenku.services.logs.provider import LogsProvider
+
+        return LogsProvider(self.storage, self.clock, self.bus)
+
+    def _lambda(self) -> Any:
+        from tenku.core.events import LogEvent
+        from tenku.core.scope import Scope
+        from tenku.runtime.engine import LambdaEngine
+        from tenku.services.lambda_.provider import LambdaProvider
+
+        engine = LambdaEngine(self.work_dir / "runtime")
+        bus = self.bus
+
+        def publish_log(scope: Scope, group: str, stream: str, at: float, line: str) -> None:
+            bus.publish(LogEvent(scope, group, stream, int(at * 1000), line))
+
+        engine.on_log = publish_log
+        provider = LambdaProvider(
+            self.storage, self.clock, bus, engine, self.work_dir / "lambda", self.endpoint_url
+        )
+        provider.async_invocations.api = self.api
+        return provider
