@@ -34,6 +34,12 @@ def function_of(arn: str) -> str:
     return ":".join(arn.split(":")[:7])
 
 
+def _expire(done: asyncio.Future[Outcome | None]) -> None:
+    """The invocation's timeout: ends the wait with no outcome."""
+    if not done.done():
+        done.set_result(None)
+
+
 def _trace_id() -> str:
     return (
         f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()}"
@@ -205,20 +211,20 @@ class LambdaEngine:
         self._log(env, report.start_line(request_id, spec.version))
         dispatched = time.perf_counter()
         env.dispatch(inv)
-        watchdog = asyncio.create_task(env.watch_memory())
+        # A timer, not asyncio.wait: no task or extra future per warm invoke.
+        timer = loop.call_later(spec.timeout_s, _expire, inv.done)
+        watchdog = asyncio.create_task(env.watch_memory()) if env.needs_watchdog else None
         try:
-            done, _ = await asyncio.wait({inv.done}, timeout=spec.timeout_s)
+            outcome = await inv.done
         finally:
-            watchdog.cancel()
+            timer.cancel()
+            if watchdog is not None:
+                watchdog.cancel()
         end = time.perf_counter()
-        if not done:
-            outcome = None
-        else:
-            outcome = inv.done.result()
-            for _ in range(3):  # let output already in the pipe reach this invocation
-                await asyncio.sleep(0)
+        if outcome is not None:
+            env.drain_output()  # output written before the answer belongs to this invocation
         duration = (end - (inv.started or dispatched)) * 1000
-        memory = report.max_memory_mb(env.pid)
+        memory = env.max_memory_mb()
         if outcome is not None and outcome.kind == "exit" and env.out_of_memory:
             outcome = Outcome("oom", outcome.body)
             memory = spec.memory_mb

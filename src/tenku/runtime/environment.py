@@ -15,16 +15,19 @@ import os
 import shutil
 import signal
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
 from tenku.core.functions import FunctionSpec
+from tenku.runtime import report
 from tenku.runtime.launch import build_environment, command_for, log_stream_name
 from tenku.runtime.limits import Cage
-from tenku.runtime.runtime_api import Response, RuntimeApiServer, error_response
+from tenku.runtime.runtime_api import Reply, Response, RuntimeApiServer, error_response
 
 MAX_RESPONSE = 6_291_556  # bytes, Lambda's synchronous response limit
+MEMORY_READ_S = 0.25
 
 LineSink = Callable[[str], None]
 
@@ -52,7 +55,7 @@ class Invocation:
     deadline_ms: int
     client_context: str | None
     trace_id: str
-    done: asyncio.Future[Outcome]
+    done: asyncio.Future[Outcome | None]  # None: the engine's timeout fired
     lines: list[str] = field(default_factory=list)
     started: float = 0.0  # perf_counter when handed to the runtime
 
@@ -74,12 +77,18 @@ class Environment:
         self._api = RuntimeApiServer(self)
         self._proc: asyncio.subprocess.Process | None = None
         self._ready: asyncio.Future[Outcome | None] = asyncio.get_running_loop().create_future()
-        self._inbox: asyncio.Queue[Invocation] = asyncio.Queue()
+        self._inbox: deque[Invocation] = deque()
+        self._parked: Reply | None = None  # a `next` call waiting for work
         self._current: Invocation | None = None
         self._last: Invocation | None = None  # late output still belongs to it
         self._tasks: list[asyncio.Task[None]] = []
         self._spawned = 0.0
         self.cage: Cage | None = None
+        self._max_memory_mb = 0
+        self._out_fd = -1
+        self._pending_output = b""
+        self._output_closed: asyncio.Future[None] | None = None
+        self._memory_read_at = -MEMORY_READ_S
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -96,17 +105,30 @@ class Environment:
         os.makedirs(self.scratch_dir, exist_ok=True)
         self.cage = Cage(os.path.basename(self.scratch_dir), self.spec.memory_mb)
         self._spawned = time.perf_counter()
-        self._proc = await asyncio.create_subprocess_exec(
-            *command_for(self.spec),
-            cwd=self.spec.code_dir,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-        )
+        # Output through a raw pipe read by a loop reader (not a StreamReader task), so
+        # the engine can take what is already written the moment an invocation ends.
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(read_fd, False)
+        try:
+            self._proc = await asyncio.create_subprocess_exec(
+                *command_for(self.spec),
+                cwd=self.spec.code_dir,
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=write_fd,
+                stderr=write_fd,
+                start_new_session=True,
+            )
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
         self.cage.attach(self._proc.pid)
-        self._tasks.append(asyncio.create_task(self._pump_output()))
+        self._out_fd = read_fd
+        loop = asyncio.get_running_loop()
+        self._output_closed = loop.create_future()
+        loop.add_reader(read_fd, self.drain_output)
         self._tasks.append(asyncio.create_task(self._watch_exit()))
         return await self._ready
 
@@ -129,6 +151,11 @@ class Environment:
     async def wait_closed(self) -> None:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._output_closed is not None:
+            # a process that escaped the group may keep the pipe open: stop reading anyway
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._output_closed), 1.0)
+            self._close_output()
         if self.cage is not None:
             self.cage.close()
         shutil.rmtree(self.scratch_dir, ignore_errors=True)
@@ -139,6 +166,19 @@ class Environment:
             await self.cage.watch(self._proc.pid)
 
     @property
+    def needs_watchdog(self) -> bool:
+        return self.cage is not None and self.cage.polling
+
+    def max_memory_mb(self) -> int:
+        """Peak memory of the process tree, re-read at most every `MEMORY_READ_S`: the
+        /proc walk cost a tenth of a warm invoke, and a high-water mark only grows."""
+        now = time.monotonic()
+        if now - self._memory_read_at >= MEMORY_READ_S:
+            self._memory_read_at = now
+            self._max_memory_mb = max(self._max_memory_mb, report.max_memory_mb(self.pid))
+        return self._max_memory_mb
+
+    @property
     def out_of_memory(self) -> bool:
         return self.cage is not None and self.cage.oom_killed()
 
@@ -146,11 +186,15 @@ class Environment:
         """Hand one invocation to the runtime (the engine guarantees one at a time)."""
         self.last_used = time.monotonic()
         self._last = None
-        self._inbox.put_nowait(invocation)
+        parked, self._parked = self._parked, None
+        if parked is not None and self.state is State.IDLE:
+            parked(self._hand_out(invocation))
+        else:
+            self._inbox.append(invocation)
 
     # -- Runtime API (called by RuntimeApiServer) -------------------------------------
 
-    async def next_invocation(self) -> Response:
+    def next_invocation(self, reply: Reply) -> None:
         if self.state is State.INIT:
             self.state = State.IDLE
             self.init_ms = (time.perf_counter() - self._spawned) * 1000
@@ -158,11 +202,15 @@ class Environment:
                 self.cage.limit_cpu()
             if not self._ready.done():
                 self._ready.set_result(None)
-        elif self.state is not State.IDLE:
-            return error_response(403, "InvalidStateTransition", "invocation in progress")
-        inv = await self._inbox.get()
-        if self.state is not State.IDLE:
-            return error_response(403, "InvalidStateTransition", "environment shut down")
+        elif self.state is not State.IDLE or self._parked is not None:
+            reply(error_response(403, "InvalidStateTransition", "invocation in progress"))
+            return
+        if self._inbox:
+            reply(self._hand_out(self._inbox.popleft()))
+        else:
+            self._parked = reply
+
+    def _hand_out(self, inv: Invocation) -> Response:
         self.state = State.INVOKING
         self._current = inv
         inv.started = time.perf_counter()
@@ -220,20 +268,38 @@ class Environment:
 
     # -- process plumbing ------------------------------------------------------------
 
-    async def _pump_output(self) -> None:
-        assert self._proc is not None and self._proc.stdout is not None
-        stream = self._proc.stdout
-        pending = b""
+    def drain_output(self) -> None:
+        """Take every byte of output the process has written so far, without waiting."""
+        fd = self._out_fd
+        if fd < 0:
+            return
         while True:
-            chunk = await stream.read(65536)
+            try:
+                chunk = os.read(fd, 65536)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                chunk = b""
             if not chunk:
-                break
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
+                self._close_output()
+                return
+            self._pending_output += chunk
+            *lines, self._pending_output = self._pending_output.split(b"\n")
             for raw in lines:
                 self._line(raw.decode("utf-8", "replace").rstrip("\r"))
-        if pending:
-            self._line(pending.decode("utf-8", "replace"))
+
+    def _close_output(self) -> None:
+        fd, self._out_fd = self._out_fd, -1
+        if fd < 0:
+            return
+        with contextlib.suppress(Exception):
+            asyncio.get_running_loop().remove_reader(fd)
+        os.close(fd)
+        if self._pending_output:
+            self._line(self._pending_output.decode("utf-8", "replace"))
+            self._pending_output = b""
+        if self._output_closed is not None and not self._output_closed.done():
+            self._output_closed.set_result(None)
 
     def _line(self, line: str) -> None:
         inv = self._current or self._last
@@ -257,8 +323,9 @@ class Environment:
             self._ready.set_result(outcome)
         if self._current is not None and not self._current.done.done():
             self._current.done.set_result(outcome)
-        while not self._inbox.empty():
-            inv = self._inbox.get_nowait()
+        self._parked = None
+        while self._inbox:
+            inv = self._inbox.popleft()
             if not inv.done.done():
                 inv.done.set_result(outcome)
 

@@ -1,7 +1,9 @@
-"""A minimal HTTP/1.1 server for the Lambda Runtime API 2018-06-01, one per environment.
+"""The HTTP/1.1 side of the Lambda Runtime API 2018-06-01, one listener per environment.
 
-Owns the wire: parsing requests (Content-Length or chunked bodies, keep-alive), routing
-the four Runtime API paths to an `ApiHandler`, writing responses. It must not hold
+Owns the wire: an asyncio `Protocol` per connection (httptools parses the bytes, so
+Content-Length, chunked bodies and keep-alive all work), routing the four Runtime API
+paths to an `ApiHandler`, writing responses. It is on the path of every warm invoke, so
+it avoids streams, tasks and per-request allocations it does not need. It must not hold
 invocation state or decide what a call means: the environment's state machine does.
 """
 
@@ -9,28 +11,37 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable
+from collections.abc import Callable
 from typing import Protocol
+
+import httptools
 
 PREFIX = "/2018-06-01/runtime/"
 MAX_BODY = 64 * 1024 * 1024  # refuse anything absurd before buffering it
 
 Response = tuple[int, dict[str, str], bytes]
+Reply = Callable[[Response], None]
 
-_REASONS = {
-    200: "OK",
-    202: "Accepted",
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    413: "Request Entity Too Large",
-    500: "Internal Server Error",
+_STATUS_LINES = {
+    status: f"HTTP/1.1 {status} {reason}\r\n".encode("latin-1")
+    for status, reason in (
+        (200, "OK"),
+        (202, "Accepted"),
+        (400, "Bad Request"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (405, "Method Not Allowed"),
+        (413, "Request Entity Too Large"),
+        (500, "Internal Server Error"),
+    )
 }
+_ERROR_TYPE_HEADER = b"lambda-runtime-function-error-type"
 
 
 class ApiHandler(Protocol):
-    def next_invocation(self) -> Awaitable[Response]: ...
+    def next_invocation(self, reply: Reply) -> None:
+        """Answer now or later (when work arrives) by calling `reply` exactly once."""
+
     def post_response(self, request_id: str, body: bytes) -> Response: ...
     def post_error(self, request_id: str, body: bytes, error_type: str | None) -> Response: ...
     def post_init_error(self, body: bytes, error_type: str | None) -> Response: ...
@@ -41,18 +52,28 @@ def error_response(status: int, error_type: str, message: str) -> Response:
     return status, {"Content-Type": "application/json"}, body
 
 
+def encode_response(status: int, headers: dict[str, str], body: bytes) -> bytes:
+    head = _STATUS_LINES.get(status) or f"HTTP/1.1 {status} Status\r\n".encode("latin-1")
+    lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return b"".join(
+        (head, lines.encode("latin-1"), b"Content-Length: %d\r\n\r\n" % len(body), body)
+    )
+
+
 class RuntimeApiServer:
     """Serves the Runtime API on 127.0.0.1:<ephemeral port> for one environment."""
 
     def __init__(self, handler: ApiHandler) -> None:
         self._handler = handler
         self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._writers: set[asyncio.StreamWriter] = set()
+        self._connections: set[_Connection] = set()
         self.address = ""
 
     async def start(self) -> str:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: _Connection(self._handler, self._connections), "127.0.0.1", 0
+        )
         port = self._server.sockets[0].getsockname()[1]
         self.address = f"127.0.0.1:{port}"
         return self.address
@@ -60,106 +81,131 @@ class RuntimeApiServer:
     def close(self) -> None:
         if self._server is not None:
             self._server.close()
-        for writer in list(self._writers):
-            writer.close()
-        for task in list(self._tasks):
-            task.cancel()
+        for connection in list(self._connections):
+            connection.close()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        self._writers.add(writer)
+
+class _Connection(asyncio.Protocol):
+    """One runtime client connection. Requests are answered strictly in order: while a
+    `next` call waits for work, later bytes are buffered and reading is paused."""
+
+    def __init__(self, handler: ApiHandler, registry: set[_Connection]) -> None:
+        self._handler = handler
+        self._registry = registry
+        self._transport: asyncio.Transport | None = None
+        self._parser = httptools.HttpRequestParser(self)
+        self._url = b""
+        self._error_type: str | None = None
+        self._body: list[bytes] = []
+        self._size = 0
+        self._waiting = False  # a `next` call is parked until work arrives
+        self._backlog: list[bytes] = []
+
+    # -- asyncio.Protocol ---------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]  # uvloop's is no subclass
+        self._registry.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._registry.discard(self)
+        self._transport = None
+
+    def data_received(self, data: bytes) -> None:
+        if self._waiting:
+            self._backlog.append(data)
+            return
         try:
-            while True:
-                request = await _read_request(reader)
-                if request is None:
-                    break
-                method, path, headers, body = request
-                status, out_headers, out_body = await self._route(method, path, headers, body)
-                _write_response(writer, status, out_headers, out_body)
-                await writer.drain()
-                if headers.get("connection", "").lower() == "close":
-                    break
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            pass
-        except asyncio.CancelledError:  # the environment was shut down
-            pass
-        except ValueError:
-            _write_response(writer, *error_response(400, "InvalidRequest", "malformed request"))
-        finally:
-            self._writers.discard(writer)
-            if task is not None:
-                self._tasks.discard(task)
-            writer.close()
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._fail(400, "malformed request")
+        except httptools.HttpParserError:
+            self._fail(400, "malformed request")
+        except _TooLarge:
+            self._fail(413, "body too large")
 
-    async def _route(
-        self, method: str, path: str, headers: dict[str, str], body: bytes
-    ) -> Response:
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    # -- httptools callbacks ------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        self._url = b""
+        self._error_type = None
+        self._body = []
+        self._size = 0
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if name.lower() == _ERROR_TYPE_HEADER:
+            self._error_type = value.decode("latin-1")
+
+    def on_body(self, body: bytes) -> None:
+        self._size += len(body)
+        if self._size > MAX_BODY:
+            raise _TooLarge
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        method = self._parser.get_method()
+        body = b"".join(self._body) if len(self._body) != 1 else self._body[0]
+        self._route(method, self._url.decode("latin-1"), body)
+
+    # -- routing ------------------------------------------------------------------------
+    def _route(self, method: bytes, path: str, body: bytes) -> None:
         if not path.startswith(PREFIX):
-            return error_response(404, "NotFound", f"unknown path {path}")
+            self._send(error_response(404, "NotFound", f"unknown path {path}"))
+            return
         parts = path[len(PREFIX) :].split("?", 1)[0].strip("/").split("/")
-        error_type = headers.get("lambda-runtime-function-error-type")
         if parts == ["invocation", "next"]:
-            if method != "GET":
-                return error_response(405, "MethodNotAllowed", "use GET")
-            return await self._handler.next_invocation()
-        if method != "POST":
-            return error_response(405, "MethodNotAllowed", "use POST")
-        if parts == ["init", "error"]:
-            return self._handler.post_init_error(body, error_type)
-        if len(parts) == 3 and parts[0] == "invocation" and parts[2] == "response":
-            return self._handler.post_response(parts[1], body)
-        if len(parts) == 3 and parts[0] == "invocation" and parts[2] == "error":
-            return self._handler.post_error(parts[1], body, error_type)
-        return error_response(404, "NotFound", f"unknown path {path}")
+            if method != b"GET":
+                self._send(error_response(405, "MethodNotAllowed", "use GET"))
+                return
+            self._waiting = True
+            self._transport_pause(True)
+            self._handler.next_invocation(self._answer_next)
+            return
+        if method != b"POST":
+            self._send(error_response(405, "MethodNotAllowed", "use POST"))
+        elif parts == ["init", "error"]:
+            self._send(self._handler.post_init_error(body, self._error_type))
+        elif len(parts) == 3 and parts[0] == "invocation" and parts[2] == "response":
+            self._send(self._handler.post_response(parts[1], body))
+        elif len(parts) == 3 and parts[0] == "invocation" and parts[2] == "error":
+            self._send(self._handler.post_error(parts[1], body, self._error_type))
+        else:
+            self._send(error_response(404, "NotFound", f"unknown path {path}"))
+
+    def _answer_next(self, response: Response) -> None:
+        self._waiting = False
+        self._send(response)
+        self._transport_pause(False)
+        backlog, self._backlog = self._backlog, []
+        for data in backlog:
+            self.data_received(data)
+
+    def _send(self, response: Response) -> None:
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.write(encode_response(*response))
+        if not self._parser.should_keep_alive():
+            self.close()
+
+    def _transport_pause(self, paused: bool) -> None:
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        if paused:
+            transport.pause_reading()
+        else:
+            transport.resume_reading()
+
+    def _fail(self, status: int, message: str) -> None:
+        if self._transport is not None and not self._transport.is_closing():
+            error = error_response(status, "InvalidRequest", message)
+            self._transport.write(encode_response(*error))
+            self._transport.close()
 
 
-async def _read_request(
-    reader: asyncio.StreamReader,
-) -> tuple[str, str, dict[str, str], bytes] | None:
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError:
-        return None
-    lines = head.decode("latin-1").split("\r\n")
-    method, path, _version = lines[0].split(" ", 2)
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        if line:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        body = await _read_chunked(reader)
-    else:
-        length = int(headers.get("content-length", "0") or "0")
-        if length > MAX_BODY:
-            raise ValueError("body too large")
-        body = await reader.readexactly(length) if length else b""
-    return method, path, headers, body
-
-
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
-    while True:
-        size_line = await reader.readuntil(b"\r\n")
-        size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
-        if size == 0:
-            while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
-                pass
-            return b"".join(chunks)
-        total += size
-        if total > MAX_BODY:
-            raise ValueError("body too large")
-        chunks.append(await reader.readexactly(size))
-        await reader.readexactly(2)
-
-
-def _write_response(
-    writer: asyncio.StreamWriter, status: int, headers: dict[str, str], body: bytes
-) -> None:
-    head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}"]
-    head.extend(f"{k}: {v}" for k, v in headers.items())
-    head.append(f"Content-Length: {len(body)}")
-    writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+class _TooLarge(Exception):
+    """Raised from a parser callback when a body passes `MAX_BODY`."""

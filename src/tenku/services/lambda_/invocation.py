@@ -52,6 +52,11 @@ class Invocations:
         self.executor = executor
         self.work_dir = work_dir
         self.endpoint_url = endpoint_url
+        # (scope, name, qualifier) -> (store generation, function, version, spec): a
+        # warm invoke must not pay two queries, a JSON parse and a stat per call.
+        self._resolved: dict[
+            tuple[Scope, str, str | None], tuple[int, FunctionRow, str, FunctionSpec]
+        ] = {}
 
     # -- resolution --------------------------------------------------------------------------
     def require_function(self, ref: models.FunctionRef) -> FunctionRow:
@@ -99,6 +104,35 @@ class Invocations:
         return configs.to_spec(config, fn.scope, str(path), self.endpoint_url, fn.reserved)
 
     # -- invoke ------------------------------------------------------------------------------
+    def _resolve_for_invoke(
+        self, scope: Scope, function_name: str, qualifier: str | None
+    ) -> tuple[FunctionRow, str, FunctionSpec]:
+        key = (scope, function_name, qualifier)
+        generation = self.store.generation
+        hit = self._resolved.get(key)
+        if hit is not None and hit[0] == generation:
+            return hit[1], hit[2], hit[3]
+        ref = models.parse_function_ref(scope, function_name, qualifier)
+        fn = self.require_function(ref)
+        routed = self._is_routed(fn, ref.qualifier)
+        version = self.version_of(fn, ref.qualifier or models.LATEST, route=True)
+        config = self.store.version(fn.id, version)
+        if config is None:
+            raise function_not_found(models.function_arn(fn.scope, fn.name, version))
+        spec = self.spec_for(fn, config)
+        if not routed and self.store.generation == generation:
+            if len(self._resolved) > 4096:
+                self._resolved.clear()
+            self._resolved[key] = (generation, fn, version, spec)
+        return fn, version, spec
+
+    def _is_routed(self, fn: FunctionRow, qualifier: str | None) -> bool:
+        """Whether the qualifier is an alias with weighted routing (chosen per call)."""
+        if qualifier is None or models.is_version(qualifier):
+            return False
+        alias = self.store.alias(fn.id, qualifier)
+        return bool(alias and (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights"))
+
     async def invoke(
         self,
         ctx: RequestContext,
@@ -112,18 +146,12 @@ class Invocations:
         body = b"" if payload is None else bytes(payload)
         if len(body) > MAX_INVOKE_PAYLOAD:
             raise request_too_large("InvokeFunction", MAX_INVOKE_PAYLOAD)
-        ref = models.parse_function_ref(ctx.scope, function_name, qualifier)
-        fn = self.require_function(ref)
-        version = self.version_of(fn, ref.qualifier or models.LATEST, route=True)
-        config = self.store.version(fn.id, version)
-        if config is None:
-            raise function_not_found(models.function_arn(fn.scope, fn.name, version))
+        fn, version, spec = self._resolve_for_invoke(ctx.scope, function_name, qualifier)
         kind = invocation_type or "RequestResponse"
         if kind == "DryRun":
             return {"StatusCode": 204}
         if fn.reserved == 0:
             raise throttled("ReservedFunctionConcurrentInvocationLimitExceeded")
-        spec = self.spec_for(fn, config)
         if kind == "Event":
             self.async_invocations.enqueue(fn.scope, fn.name, version, body, ctx.request_id)
             return {"StatusCode": 202}

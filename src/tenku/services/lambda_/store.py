@@ -8,8 +8,10 @@ scoped by account and region. Must not: validate requests or build API answers.
 
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Any, NamedTuple
+from collections.abc import Iterator
+from typing import Any, NamedTuple, cast
 
 from tenku.core.scope import Scope
 from tenku.storage import Storage
@@ -58,10 +60,59 @@ def _function(row: Any) -> FunctionRow:
 _FUNCTION_COLUMNS = "id, account, region, name, tags, reserved, next_version"
 
 
+class _CountedWrites:
+    """The storage, seen through a counter of writes and transactions, so callers can
+    cache what they read and know when it may have changed (`LambdaStore.generation`).
+    A transaction bumps it again when it ends, so nothing read inside one that rolls
+    back outlives it."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self.writes = 0
+
+    def execute(self, sql: str, params: Any = ()) -> int:
+        self.writes += 1
+        return self._storage.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        self.writes += 1
+        self._storage.executemany(sql, rows)
+
+    def insert(self, sql: str, params: Any = ()) -> int:
+        self.writes += 1
+        return self._storage.insert(sql, params)
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        self.writes += 1
+        self._storage.put_blob(key, data)
+
+    def delete_blob(self, key: str) -> None:
+        self.writes += 1
+        self._storage.delete_blob(key)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.writes += 1
+        try:
+            with self._storage.transaction():
+                yield
+        finally:
+            self.writes += 1
+
+    def __getattr__(self, name: str) -> Any:  # reads go straight through
+        return getattr(self._storage, name)
+
+
 class LambdaStore:
     def __init__(self, storage: Storage) -> None:
-        self.storage = storage
+        self._counted = _CountedWrites(storage)
+        self.storage = cast(Storage, self._counted)
         storage.ensure_schema("lambda-3", SCHEMA)
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever anything in the Lambda tables may have changed."""
+        return self._counted.writes
 
     def transaction(self) -> Any:
         return self.storage.transaction()

@@ -50,6 +50,7 @@ class LogsProvider:
 
     async def stop(self) -> None:
         self._sweeper.stop()
+        self.ingest.flush()
 
     def sweep(self) -> None:
         """Delete events older than their group's retention."""
