@@ -196,6 +196,8 @@ class Gateway:
             return _json(200, {"now": self.clock.now(), "offset": self.clock.offset})
         if route.startswith("/_tenku/lambda/code/") and route.endswith(".zip"):
             return await self._function_code(route)
+        if route.startswith("/_tenku/lambda/layers/") and route.endswith(".zip"):
+            return await self._layer_content(route)
         return _json(404, {"error": f"no such Tenku route: {route}"})
 
     async def _function_code(self, route: str) -> Response:
@@ -208,6 +210,17 @@ class Gateway:
             if code is not None:
                 return Response(200, [("content-type", "application/zip")], code)
         return _json(404, {"error": "no such function code"})
+
+    async def _layer_content(self, route: str) -> Response:
+        """A layer version's Content.Location: /_tenku/lambda/layers/ACCOUNT/REGION/NAME/N.zip"""
+        parts = route[len("/_tenku/lambda/layers/") : -len(".zip")].split("/")
+        provider = await self.providers.get("lambda")
+        if len(parts) == 4 and parts[3].isdigit() and provider is not None:
+            account, region, name, version = parts
+            data = provider.layer_zip(CoreScope(account, region), name, int(version))
+            if data is not None:
+                return Response(200, [("content-type", "application/zip")], data)
+        return _json(404, {"error": "no such layer version"})
 
 
 _JSON_STR = [("content-type", "application/json")]

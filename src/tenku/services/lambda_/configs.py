@@ -32,7 +32,7 @@ def new_config(
     memory_size: int | None,
     environment: dict[str, Any] | None,
     architectures: list[str] | None,
-    layers: list[str] | None,
+    layers: list[dict[str, Any]] | None,
     tracing_config: dict[str, Any] | None,
     ephemeral_storage: dict[str, Any] | None,
     logging_config: dict[str, Any] | None,
@@ -67,7 +67,7 @@ def new_config(
     if environment is not None:
         config["Environment"] = {"Variables": models.validate_environment(environment)}
     if layers:
-        config["Layers"] = [{"Arn": arn, "CodeSize": 0} for arn in layers]
+        config["Layers"] = [dict(layer) for layer in layers]  # {Arn, CodeSize}, checked
     return config
 
 
@@ -107,7 +107,7 @@ def apply_update(config: dict[str, Any], changes: dict[str, Any]) -> None:
     if changes.get("Layers") is not None:
         layers = changes["Layers"]
         if layers:
-            config["Layers"] = [{"Arn": arn, "CodeSize": 0} for arn in layers]
+            config["Layers"] = [dict(layer) for layer in layers]
         else:
             config.pop("Layers", None)
 

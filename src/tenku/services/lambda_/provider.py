@@ -26,12 +26,13 @@ from tenku.services.lambda_.errors import (
     request_too_large,
 )
 from tenku.services.lambda_.eventconfig import EventInvokeConfigs
+from tenku.services.lambda_.layers import Layers
 from tenku.services.lambda_.provisioned import ProvisionedConcurrency
 from tenku.services.lambda_.store import FunctionRow, LambdaStore
 from tenku.storage import Storage
 
 
-class LambdaProvider(EventInvokeConfigs, ProvisionedConcurrency):
+class LambdaProvider(EventInvokeConfigs, ProvisionedConcurrency, Layers):
     service = "lambda"
 
     def __init__(
@@ -113,9 +114,9 @@ class LambdaProvider(EventInvokeConfigs, ProvisionedConcurrency):
         models.validate_environment(environment)
         if self.store.function(ref.scope, ref.name) is not None:
             raise conflict(f"Function already exist: {ref.name}")
-        package = self._accept_zip(
-            ref.scope, ref.name, (code or {}).get("ZipFile"), "CreateFunction"
-        )
+        zip_file = (code or {}).get("ZipFile")
+        layer_list = self.function_layers(layers, zip_file)
+        package = self._accept_zip(ref.scope, ref.name, zip_file, "CreateFunction")
         now = self.clock.now()
         config = configs.new_config(
             ref.scope,
@@ -130,7 +131,7 @@ class LambdaProvider(EventInvokeConfigs, ProvisionedConcurrency):
             memory_size=memory_size,
             environment=environment,
             architectures=architectures,
-            layers=layers,
+            layers=layer_list,
             tracing_config=tracing_config,
             ephemeral_storage=ephemeral_storage,
             logging_config=logging_config,
@@ -248,6 +249,7 @@ class LambdaProvider(EventInvokeConfigs, ProvisionedConcurrency):
         if dry_run:
             code.check(bytes(zip_file or b""))
             return configs.public(latest)
+        self.check_code_fits_layers(latest, zip_file)
         package = self._accept_zip(fn.scope, fn.name, zip_file, "UpdateFunctionCode")
         old = str(latest["_CodeHex"])
         configs.set_code(latest, package, architectures)
@@ -287,6 +289,8 @@ class LambdaProvider(EventInvokeConfigs, ProvisionedConcurrency):
             models.validate_runtime(runtime)
         models.validate_limits(memory_size, timeout)
         models.validate_environment(environment)
+        own_zip = self.code_zip(fn.scope, fn.name, str(latest["_CodeHex"])) if layers else None
+        layer_list = self.function_layers(layers, own_zip)
         new_runtime = runtime or latest.get("Runtime")
         if not models.is_provided(new_runtime) and not (handler or latest.get("Handler")):
             models.validate_runtime_and_handler(new_runtime, None)
@@ -301,7 +305,7 @@ class LambdaProvider(EventInvokeConfigs, ProvisionedConcurrency):
                 "Runtime": runtime,
                 "Environment": environment,
                 "TracingConfig": tracing_config,
-                "Layers": layers,
+                "Layers": layer_list,
                 "EphemeralStorage": ephemeral_storage,
                 "LoggingConfig": logging_config,
             },

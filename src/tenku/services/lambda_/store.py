@@ -1,5 +1,6 @@
 """All persistence of Lambda: functions, their versions ($LATEST included), aliases,
-reserved concurrency, tags and the uploaded code zips (as blobs).
+reserved concurrency, tags, layers and their versions (with their permission policies)
+and the uploaded code and layer zips (as blobs).
 
 A version's configuration is kept as one JSON document: the FunctionConfiguration
 output shape plus private keys starting with `_` (the code's hex digest). Everything is
@@ -34,6 +35,14 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS lambda_aliases (
         function_id INTEGER NOT NULL, name TEXT NOT NULL, config TEXT NOT NULL,
         PRIMARY KEY (function_id, name))""",
+    """CREATE TABLE IF NOT EXISTS lambda_layers (
+        id INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL,
+        name TEXT NOT NULL, next_version INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (account, region, name))""",
+    """CREATE TABLE IF NOT EXISTS lambda_layer_versions (
+        layer_id INTEGER NOT NULL, version INTEGER NOT NULL, config TEXT NOT NULL,
+        policy TEXT, deleted INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (layer_id, version))""",
 )
 
 LATEST = "$LATEST"
@@ -107,7 +116,7 @@ class LambdaStore:
     def __init__(self, storage: Storage) -> None:
         self._counted = _CountedWrites(storage)
         self.storage = cast(Storage, self._counted)
-        storage.ensure_schema("lambda-3", SCHEMA)
+        storage.ensure_schema("lambda-4", SCHEMA)
 
     @property
     def generation(self) -> int:
@@ -318,3 +327,109 @@ class LambdaStore:
 
     def delete_event_config(self, fid: int, qualifier: str) -> None:
         self.delete_qualifier_setting("lambda_event_configs", fid, qualifier)
+
+    # -- layers ------------------------------------------------------------------------------
+    # A deleted layer version that functions still use stays as a row marked `deleted`
+    # (Lambda keeps a copy for them); it is invisible to the layer API.
+    def add_layer_version(self, scope: Scope, name: str, config: dict[str, Any]) -> int:
+        """Store a new version of layer `name` (created on first use); returns its number.
+        Numbers only grow: a deleted version's number is never handed out again."""
+        with self.storage.transaction():
+            self.storage.execute(
+                "INSERT INTO lambda_layers (account, region, name) VALUES (?, ?, ?)"
+                " ON CONFLICT (account, region, name) DO NOTHING",
+                (scope.account, scope.region, name),
+            )
+            row = self.storage.query_one(
+                "SELECT id, next_version FROM lambda_layers"
+                " WHERE account = ? AND region = ? AND name = ?",
+                (scope.account, scope.region, name),
+            )
+            assert row is not None
+            lid, number = int(row[0]), int(row[1])
+            self.storage.execute(
+                "INSERT INTO lambda_layer_versions (layer_id, version, config) VALUES (?, ?, ?)",
+                (lid, number, _dumps({**config, "Version": number})),
+            )
+            self.storage.execute(
+                "UPDATE lambda_layers SET next_version = ? WHERE id = ?", (number + 1, lid)
+            )
+        return number
+
+    _LAYER_VERSION = (
+        " FROM lambda_layer_versions v JOIN lambda_layers l ON l.id = v.layer_id"
+        " WHERE l.account = ? AND l.region = ? AND l.name = ? AND v.version = ?"
+    )
+    _THE_LAYER = (
+        " WHERE version = ? AND layer_id IN"
+        " (SELECT id FROM lambda_layers WHERE account = ? AND region = ? AND name = ?)"
+    )
+
+    def layer_version(
+        self, scope: Scope, name: str, version: int, *, deleted: bool = False
+    ) -> dict[str, Any] | None:
+        """A layer version's document; `deleted=True` also finds one kept for its users."""
+        row = self.storage.query_one(
+            "SELECT v.config, v.deleted" + self._LAYER_VERSION,
+            (scope.account, scope.region, name, version),
+        )
+        if row is None or (row[1] and not deleted):
+            return None
+        return dict(json.loads(row[0]))
+
+    def layer_versions(self, scope: Scope, name: str | None = None) -> list[dict[str, Any]]:
+        """Live versions of one layer (or of every layer): by layer name, newest first."""
+        sql = (
+            "SELECT v.config FROM lambda_layer_versions v JOIN lambda_layers l"
+            " ON l.id = v.layer_id WHERE l.account = ? AND l.region = ? AND v.deleted = 0"
+        )
+        params: tuple[Any, ...] = (scope.account, scope.region)
+        if name is not None:
+            sql += " AND l.name = ?"
+            params += (name,)
+        rows = self.storage.query(sql + " ORDER BY l.name, v.version DESC", params)
+        return [json.loads(row[0]) for row in rows]
+
+    def delete_layer_version(self, scope: Scope, name: str, version: int, *, keep: bool) -> None:
+        """Forget a layer version; `keep` leaves it (hidden) for the functions using it."""
+        sql = (
+            "UPDATE lambda_layer_versions SET deleted = 1, policy = NULL"
+            if keep
+            else ("DELETE FROM lambda_layer_versions")
+        )
+        self.storage.execute(sql + self._THE_LAYER, (version, scope.account, scope.region, name))
+
+    def layer_policy(self, scope: Scope, name: str, version: int) -> dict[str, Any] | None:
+        row = self.storage.query_one(
+            "SELECT v.policy" + self._LAYER_VERSION, (scope.account, scope.region, name, version)
+        )
+        return dict(json.loads(row[0])) if row and row[0] else None
+
+    def set_layer_policy(
+        self, scope: Scope, name: str, version: int, policy: dict[str, Any] | None
+    ) -> None:
+        self.storage.execute(
+            "UPDATE lambda_layer_versions SET policy = ?" + self._THE_LAYER,
+            (_dumps(policy) if policy else None, version, scope.account, scope.region, name),
+        )
+
+    def layer_in_use(self, layer_version_arn: str) -> bool:
+        """Whether any function version (of any scope) lists this layer version."""
+        row = self.storage.query_one(
+            "SELECT 1 FROM lambda_versions WHERE instr(config, ?) > 0 LIMIT 1",
+            (_dumps(layer_version_arn),),
+        )
+        return row is not None
+
+    @staticmethod
+    def layer_key(scope: Scope, name: str, version: int) -> str:
+        return f"lambda/layers/{scope.account}/{scope.region}/{name}/{version}.zip"
+
+    def put_layer_zip(self, scope: Scope, name: str, version: int, data: bytes) -> None:
+        self.storage.put_blob(self.layer_key(scope, name, version), data)
+
+    def get_layer_zip(self, scope: Scope, name: str, version: int) -> bytes | None:
+        return self.storage.get_blob(self.layer_key(scope, name, version))
+
+    def delete_layer_zip(self, scope: Scope, name: str, version: int) -> None:
+        self.storage.delete_blob(self.layer_key(scope, name, version))
