@@ -32,6 +32,14 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS lambda_aliases (
         function_id INTEGER NOT NULL, name TEXT NOT NULL, config TEXT NOT NULL,
         PRIMARY KEY (function_id, name))""",
+    # resource-based policies, one document per function qualifier ("" = unqualified)
+    """CREATE TABLE IF NOT EXISTS lambda_policies (
+        function_id INTEGER NOT NULL, qualifier TEXT NOT NULL, policy TEXT NOT NULL,
+        revision TEXT NOT NULL, PRIMARY KEY (function_id, qualifier))""",
+    # function URLs: one per function qualifier ($LATEST or an alias), found by url_id
+    """CREATE TABLE IF NOT EXISTS lambda_urls (
+        function_id INTEGER NOT NULL, qualifier TEXT NOT NULL, url_id TEXT NOT NULL UNIQUE,
+        config TEXT NOT NULL, PRIMARY KEY (function_id, qualifier))""",
 )
 
 LATEST = "$LATEST"
@@ -61,7 +69,7 @@ _FUNCTION_COLUMNS = "id, account, region, name, tags, reserved, next_version"
 class LambdaStore:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
-        storage.ensure_schema("lambda-3", SCHEMA)
+        storage.ensure_schema("lambda-4", SCHEMA)
 
     def transaction(self) -> Any:
         return self.storage.transaction()
@@ -112,6 +120,8 @@ class LambdaStore:
                 "lambda_versions",
                 "lambda_event_configs",
                 "lambda_provisioned",
+                "lambda_policies",
+                "lambda_urls",
             ):
                 self.storage.execute(f"DELETE FROM {table} WHERE function_id = ?", (fid,))
             self.storage.execute("DELETE FROM lambda_functions WHERE id = ?", (fid,))
@@ -166,9 +176,11 @@ class LambdaStore:
             )
 
     def delete_version(self, fid: int, version: str) -> None:
-        self.storage.execute(
-            "DELETE FROM lambda_versions WHERE function_id = ? AND version = ?", (fid, version)
-        )
+        with self.storage.transaction():
+            self.storage.execute(
+                "DELETE FROM lambda_versions WHERE function_id = ? AND version = ?", (fid, version)
+            )
+            self.delete_policy(fid, version)
 
     def code_in_use(self, fid: int, sha_hex: str) -> bool:
         return any(v.get("_CodeHex") == sha_hex for v in self.versions(fid))
@@ -194,9 +206,12 @@ class LambdaStore:
         )
 
     def delete_alias(self, fid: int, name: str) -> None:
-        self.storage.execute(
-            "DELETE FROM lambda_aliases WHERE function_id = ? AND name = ?", (fid, name)
-        )
+        with self.storage.transaction():
+            self.storage.execute(
+                "DELETE FROM lambda_aliases WHERE function_id = ? AND name = ?", (fid, name)
+            )
+            self.delete_policy(fid, name)  # an alias takes its policy and URL with it
+            self.delete_url_config(fid, name)
 
     # -- code --------------------------------------------------------------------------------
     @staticmethod
@@ -267,3 +282,59 @@ class LambdaStore:
 
     def delete_event_config(self, fid: int, qualifier: str) -> None:
         self.delete_qualifier_setting("lambda_event_configs", fid, qualifier)
+
+    # -- resource-based policies ---------------------------------------------------------
+    def policy(self, fid: int, qualifier: str) -> tuple[dict[str, Any], str] | None:
+        """(policy document, revision id) of a function qualifier ("" = unqualified)."""
+        row = self.storage.query_one(
+            "SELECT policy, revision FROM lambda_policies WHERE function_id = ? AND qualifier = ?",
+            (fid, qualifier),
+        )
+        return (json.loads(row[0]), str(row[1])) if row else None
+
+    def put_policy(self, fid: int, qualifier: str, policy: dict[str, Any], revision: str) -> None:
+        self.storage.execute(
+            "INSERT OR REPLACE INTO lambda_policies VALUES (?, ?, ?, ?)",
+            (fid, qualifier, json.dumps(policy, separators=(",", ":")), revision),
+        )
+
+    def delete_policy(self, fid: int, qualifier: str) -> None:
+        self.storage.execute(
+            "DELETE FROM lambda_policies WHERE function_id = ? AND qualifier = ?", (fid, qualifier)
+        )
+
+    # -- function URLs -------------------------------------------------------------------
+    def url_config(self, fid: int, qualifier: str) -> tuple[str, dict[str, Any]] | None:
+        """(url id, config) of a function qualifier's URL."""
+        row = self.storage.query_one(
+            "SELECT url_id, config FROM lambda_urls WHERE function_id = ? AND qualifier = ?",
+            (fid, qualifier),
+        )
+        return (str(row[0]), json.loads(row[1])) if row else None
+
+    def url_configs(self, fid: int) -> list[tuple[str, str, dict[str, Any]]]:
+        """(qualifier, url id, config) of every URL of a function."""
+        rows = self.storage.query(
+            "SELECT qualifier, url_id, config FROM lambda_urls WHERE function_id = ?"
+            " ORDER BY qualifier",
+            (fid,),
+        )
+        return [(str(row[0]), str(row[1]), json.loads(row[2])) for row in rows]
+
+    def url_by_id(self, url_id: str) -> tuple[int, str, dict[str, Any]] | None:
+        """(function id, qualifier, config) of the URL with this id."""
+        row = self.storage.query_one(
+            "SELECT function_id, qualifier, config FROM lambda_urls WHERE url_id = ?", (url_id,)
+        )
+        return (int(row[0]), str(row[1]), json.loads(row[2])) if row else None
+
+    def put_url_config(self, fid: int, qualifier: str, url_id: str, config: dict[str, Any]) -> None:
+        self.storage.execute(
+            "INSERT OR REPLACE INTO lambda_urls VALUES (?, ?, ?, ?)",
+            (fid, qualifier, url_id, _dumps(config)),
+        )
+
+    def delete_url_config(self, fid: int, qualifier: str) -> None:
+        self.storage.execute(
+            "DELETE FROM lambda_urls WHERE function_id = ? AND qualifier = ?", (fid, qualifier)
+        )
