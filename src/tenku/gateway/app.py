@@ -19,6 +19,7 @@ from tenku.config import Settings
 from tenku.core.clock import SystemClock
 from tenku.core.events import ClockAdvanced, EventBus, ShuttingDown
 from tenku.core.scope import Scope as CoreScope
+from tenku.gateway import function_urls
 from tenku.gateway.client import InProcessClient
 from tenku.gateway.commits import GroupCommit
 from tenku.gateway.dispatch import Dispatcher
@@ -152,7 +153,17 @@ class Gateway:
             host=headers.get("host", ""),
         )
         try:
-            if request.path.startswith("/_tenku/"):
+            url_target = function_urls.match(request)
+            if url_target is not None:  # a Lambda function URL call, not an AWS API call
+                response = await function_urls.serve(
+                    self.providers,
+                    request,
+                    url_target,
+                    scope["headers"],
+                    scope.get("client"),
+                    scope.get("http_version", "1.1"),
+                )
+            elif request.path.startswith("/_tenku/"):
                 response = await self._tenku_route(request)
             else:
                 response = await self.dispatcher.handle(request, lambda: _hung_up(receive))

@@ -4,9 +4,12 @@ An Event invoke is stored before it is acknowledged (202), then run by a worker.
 function error is retried as Lambda does — twice by default, one minute and then two
 minutes later (`MaximumRetryAttempts`, `MaximumEventAgeInSeconds` from the event invoke
 config). When the attempts are spent, the invocation record goes to the on-failure
-destination; a success goes to the on-success destination. Destinations are reached
-through the public API (`ApiCaller`): SQS queues and Lambda functions. Times come from
-the injected clock, so tests advance it.
+destination; a success goes to the on-success destination. The invoked version's
+dead-letter queue (DeadLetterConfig), when it has one, gets the original event as well,
+with the RequestID, ErrorCode and ErrorMessage message attributes Lambda adds.
+Destinations are reached through the public API (`ApiCaller`): SQS queues and Lambda
+functions (SNS topics once Tenku has SNS). Times come from the injected clock, so tests
+advance it.
 Must not: import another service or the engine.
 """
 
@@ -46,6 +49,9 @@ SpecFinder = Callable[[Scope, str, str], FunctionSpec | None]
 # (scope, function name, version) -> the event invoke config that applies
 ConfigFinder = Callable[[Scope, str, str], dict[str, Any]]
 Invoke = Callable[[FunctionSpec, bytes, str], Awaitable[InvocationResult]]
+# (scope, function name, version) -> the dead-letter queue or topic ARN, if any
+DeadLetterFinder = Callable[[Scope, str, str], str | None]
+MAX_DLQ_ERROR_MESSAGE = 1024
 
 
 class AsyncInvocations:
@@ -64,6 +70,7 @@ class AsyncInvocations:
         self.find_config = find_config
         self.invoke = invoke
         self.api: ApiCaller | None = None  # wired by the gateway once it exists
+        self.find_dead_letter: DeadLetterFinder | None = None  # wired by the provider
         self._wake = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
@@ -155,6 +162,37 @@ class AsyncInvocations:
         await self._deliver(
             scope, config, "OnFailure", condition, spec, payload, result, attempts, request_id
         )
+        await self._dead_letter(scope, function, version, spec, payload, result, request_id)
+
+    async def _dead_letter(
+        self,
+        scope: Scope,
+        function: str,
+        version: str,
+        spec: FunctionSpec,
+        payload: bytes,
+        result: InvocationResult,
+        request_id: str,
+    ) -> None:
+        """Send the original event to the version's dead-letter queue, if it has one."""
+        target = self.find_dead_letter(scope, function, version) if self.find_dead_letter else None
+        if not target:
+            return
+        error = _json_or_text(result.payload)
+        message = error.get("errorMessage") if isinstance(error, dict) else None
+        if not isinstance(message, str):
+            message = result.payload.decode("utf-8", "replace")
+        attributes = {
+            "RequestID": {"DataType": "String", "StringValue": request_id},
+            "ErrorCode": {"DataType": "Number", "StringValue": "200"},
+            "ErrorMessage": {
+                "DataType": "String",
+                "StringValue": message.encode()[:MAX_DLQ_ERROR_MESSAGE].decode("utf-8", "ignore")
+                or "Unhandled",
+            },
+        }
+        body = bytes(payload).decode("utf-8", "replace")
+        await self._send(scope, target, body, request_id, spec.arn, attributes)
 
     async def _deliver(
         self,
@@ -210,10 +248,12 @@ class AsyncInvocations:
             return
         try:
             if arn.service == "sqs":
-                params = {
+                params: dict[str, Any] = {
                     "QueueUrl": f"http://localhost/{arn.account}/{arn.resource}",
                     "MessageBody": body,
                 }
+                if attributes:
+                    params["MessageAttributes"] = attributes
                 await self.api("sqs", "SendMessage", params, arn.scope)
             elif arn.service == "lambda":
                 await self.api(

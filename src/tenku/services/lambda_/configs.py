@@ -170,3 +170,18 @@ def to_spec(
         log_format=str(logging.get("LogFormat") or "Text"),
         endpoint_url=endpoint_url,
     )
+
+
+def set_dead_letter(
+    config: dict[str, Any], given: dict[str, Any] | None, *, creating: bool
+) -> None:
+    """Apply a DeadLetterConfig member: an ARN sets it; on update, no ARN removes it."""
+    if given is None:
+        return
+    target = given.get("TargetArn")
+    if target is None and creating:
+        return
+    if not target and not creating:
+        config.pop("DeadLetterConfig", None)
+        return
+    config["DeadLetterConfig"] = {"TargetArn": models.validate_dead_letter(str(target))}

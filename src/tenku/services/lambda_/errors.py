@@ -73,3 +73,17 @@ def unzip_failed() -> ServiceError:
     return invalid_parameter(
         "Could not unzip uploaded file. Please check your file, then try to upload again."
     )
+
+
+def no_such_resource() -> ServiceError:
+    """Lambda's generic not-found message (GetPolicy, function URL configs)."""
+    return not_found("The resource you requested does not exist.")
+
+
+def policy_too_long(size: int, limit: int) -> ServiceError:
+    return ServiceError(
+        "PolicyLengthExceededException",
+        f"The final policy size ({size}) is bigger than the limit ({limit}).",
+        400,
+        fields={"Type": "User"},
+    )

@@ -23,6 +23,7 @@ class EventInvokeConfigs(Invocations):
         self.async_invocations = AsyncInvocations(
             self.store.storage, self.clock, self._spec_of, self._event_config_of, self._run
         )
+        self.async_invocations.find_dead_letter = self._dead_letter_of
 
     async def _run(self, spec: FunctionSpec, payload: bytes, request_id: str) -> InvocationResult:
         return await self.executor.invoke(spec, payload, request_id=request_id)
@@ -31,6 +32,13 @@ class EventInvokeConfigs(Invocations):
         fn = self.store.function(scope, name)
         config = self.store.version(fn.id, version) if fn else None
         return self.spec_for(fn, config) if fn and config else None
+
+    def _dead_letter_of(self, scope: Scope, name: str, version: str) -> str | None:
+        """The DeadLetterConfig target of the invoked version (it is version-specific)."""
+        fn = self.store.function(scope, name)
+        config = self.store.version(fn.id, version) if fn else None
+        target = ((config or {}).get("DeadLetterConfig") or {}).get("TargetArn")
+        return str(target) if target else None
 
     def _event_config_of(self, scope: Scope, name: str, version: str) -> dict[str, Any]:
         """The config of the invoked version, else the function's unqualified one."""

@@ -234,7 +234,7 @@ class Layers(Invocations):
         with self.store.transaction():
             self._live_layer(scope, name, version_number)
             policy = self.store.layer_policy(scope, name, version_number) or {}
-            self._check_policy_revision(policy, revision_id)
+            self._check_layer_policy_revision(policy, revision_id)
             statements: list[dict[str, Any]] = list(policy.get("Statement") or [])
             if any(s.get("Sid") == statement_id for s in statements):
                 raise conflict(
@@ -270,7 +270,7 @@ class Layers(Invocations):
             policy = self.store.layer_policy(scope, name, version_number)
             if not policy or not policy.get("Statement"):
                 raise not_found("No policy is associated with the given resource.")
-            self._check_policy_revision(policy, revision_id)
+            self._check_layer_policy_revision(policy, revision_id)
             kept = [s for s in policy["Statement"] if s.get("Sid") != statement_id]
             if len(kept) == len(policy["Statement"]):
                 raise not_found(f"Statement {statement_id} is not found in resource policy.")
@@ -293,7 +293,7 @@ class Layers(Invocations):
         return {"Policy": _policy_text(policy["Statement"]), "RevisionId": policy["RevisionId"]}
 
     @staticmethod
-    def _check_policy_revision(policy: dict[str, Any], revision_id: str | None) -> None:
+    def _check_layer_policy_revision(policy: dict[str, Any], revision_id: str | None) -> None:
         if revision_id and revision_id != policy.get("RevisionId"):
             raise precondition_failed("GetLayerVersionPolicy")
 

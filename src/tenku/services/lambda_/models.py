@@ -251,3 +251,19 @@ def paginate(
     page = items[start : start + limit]
     more = start + limit < len(items)
     return page, (str(start + limit) if more else None)
+
+
+DEAD_LETTER_SERVICES = ("sqs", "sns")
+
+
+def validate_dead_letter(target: str) -> str:
+    """A DeadLetterConfig TargetArn: the ARN of an SQS queue or an SNS topic."""
+    if not target.startswith("arn:"):
+        raise invalid_parameter("Invalid dead letter queue ARN: ARNs must start with 'arn:'")
+    parts = target.split(":", 5)
+    if len(parts) != 6 or parts[2] not in DEAD_LETTER_SERVICES or not parts[5]:
+        raise invalid_parameter(
+            f"Invalid dead letter queue ARN: {target} is not the ARN of an SQS queue or an "
+            "SNS topic"
+        )
+    return target

@@ -27,12 +27,16 @@ from tenku.services.lambda_.errors import (
 )
 from tenku.services.lambda_.eventconfig import EventInvokeConfigs
 from tenku.services.lambda_.layers import Layers
+from tenku.services.lambda_.policies import ResourcePolicies
 from tenku.services.lambda_.provisioned import ProvisionedConcurrency
 from tenku.services.lambda_.store import FunctionRow, LambdaStore
+from tenku.services.lambda_.urlconfigs import FunctionUrls
 from tenku.storage import Storage
 
 
-class LambdaProvider(EventInvokeConfigs, ProvisionedConcurrency, Layers):
+class LambdaProvider(
+    EventInvokeConfigs, ProvisionedConcurrency, Layers, ResourcePolicies, FunctionUrls
+):
     service = "lambda"
 
     def __init__(
@@ -101,6 +105,7 @@ class LambdaProvider(EventInvokeConfigs, ProvisionedConcurrency, Layers):
         architectures: list[str] | None = None,
         ephemeral_storage: dict[str, Any] | None = None,
         logging_config: dict[str, Any] | None = None,
+        dead_letter_config: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         ref = models.parse_function_ref(ctx.scope, function_name)
         models.validate_function_name(ref.name)
@@ -136,6 +141,7 @@ class LambdaProvider(EventInvokeConfigs, ProvisionedConcurrency, Layers):
             ephemeral_storage=ephemeral_storage,
             logging_config=logging_config,
         )
+        configs.set_dead_letter(config, dead_letter_config, creating=True)
         self.store.create_function(ref.scope, ref.name, dict(tags or {}), config, now)
         if publish:
             return configs.public(self._publish(self.require_function(ref), None))
@@ -278,11 +284,13 @@ class LambdaProvider(EventInvokeConfigs, ProvisionedConcurrency, Layers):
         layers: list[str] | None = None,
         ephemeral_storage: dict[str, Any] | None = None,
         logging_config: dict[str, Any] | None = None,
+        dead_letter_config: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         ref = models.parse_function_ref(ctx.scope, function_name)
         fn = self.require_function(ref)
         latest = self._latest(fn)
         self._check_revision(latest, revision_id, "GetFunction")
+        configs.set_dead_letter(latest, dead_letter_config, creating=False)
         if role is not None:
             models.validate_role(role)
         if runtime is not None:

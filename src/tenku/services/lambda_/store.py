@@ -43,6 +43,14 @@ SCHEMA = (
         layer_id INTEGER NOT NULL, version INTEGER NOT NULL, config TEXT NOT NULL,
         policy TEXT, deleted INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (layer_id, version))""",
+    # resource-based policies, one document per function qualifier ("" = unqualified)
+    """CREATE TABLE IF NOT EXISTS lambda_policies (
+        function_id INTEGER NOT NULL, qualifier TEXT NOT NULL, policy TEXT NOT NULL,
+        revision TEXT NOT NULL, PRIMARY KEY (function_id, qualifier))""",
+    # function URLs: one per function qualifier ($LATEST or an alias), found by url_id
+    """CREATE TABLE IF NOT EXISTS lambda_urls (
+        function_id INTEGER NOT NULL, qualifier TEXT NOT NULL, url_id TEXT NOT NULL UNIQUE,
+        config TEXT NOT NULL, PRIMARY KEY (function_id, qualifier))""",
 )
 
 LATEST = "$LATEST"
@@ -116,7 +124,7 @@ class LambdaStore:
     def __init__(self, storage: Storage) -> None:
         self._counted = _CountedWrites(storage)
         self.storage = cast(Storage, self._counted)
-        storage.ensure_schema("lambda-4", SCHEMA)
+        storage.ensure_schema("lambda-5", SCHEMA)
 
     @property
     def generation(self) -> int:
@@ -172,6 +180,8 @@ class LambdaStore:
                 "lambda_versions",
                 "lambda_event_configs",
                 "lambda_provisioned",
+                "lambda_policies",
+                "lambda_urls",
             ):
                 self.storage.execute(f"DELETE FROM {table} WHERE function_id = ?", (fid,))
             self.storage.execute("DELETE FROM lambda_functions WHERE id = ?", (fid,))
@@ -226,9 +236,11 @@ class LambdaStore:
             )
 
     def delete_version(self, fid: int, version: str) -> None:
-        self.storage.execute(
-            "DELETE FROM lambda_versions WHERE function_id = ? AND version = ?", (fid, version)
-        )
+        with self.storage.transaction():
+            self.storage.execute(
+                "DELETE FROM lambda_versions WHERE function_id = ? AND version = ?", (fid, version)
+            )
+            self.delete_policy(fid, version)
 
     def code_in_use(self, fid: int, sha_hex: str) -> bool:
         return any(v.get("_CodeHex") == sha_hex for v in self.versions(fid))
@@ -254,9 +266,12 @@ class LambdaStore:
         )
 
     def delete_alias(self, fid: int, name: str) -> None:
-        self.storage.execute(
-            "DELETE FROM lambda_aliases WHERE function_id = ? AND name = ?", (fid, name)
-        )
+        with self.storage.transaction():
+            self.storage.execute(
+                "DELETE FROM lambda_aliases WHERE function_id = ? AND name = ?", (fid, name)
+            )
+            self.delete_policy(fid, name)  # an alias takes its policy and URL with it
+            self.delete_url_config(fid, name)
 
     # -- code --------------------------------------------------------------------------------
     @staticmethod
@@ -433,3 +448,59 @@ class LambdaStore:
 
     def delete_layer_zip(self, scope: Scope, name: str, version: int) -> None:
         self.storage.delete_blob(self.layer_key(scope, name, version))
+
+    # -- resource-based policies ---------------------------------------------------------
+    def policy(self, fid: int, qualifier: str) -> tuple[dict[str, Any], str] | None:
+        """(policy document, revision id) of a function qualifier ("" = unqualified)."""
+        row = self.storage.query_one(
+            "SELECT policy, revision FROM lambda_policies WHERE function_id = ? AND qualifier = ?",
+            (fid, qualifier),
+        )
+        return (json.loads(row[0]), str(row[1])) if row else None
+
+    def put_policy(self, fid: int, qualifier: str, policy: dict[str, Any], revision: str) -> None:
+        self.storage.execute(
+            "INSERT OR REPLACE INTO lambda_policies VALUES (?, ?, ?, ?)",
+            (fid, qualifier, json.dumps(policy, separators=(",", ":")), revision),
+        )
+
+    def delete_policy(self, fid: int, qualifier: str) -> None:
+        self.storage.execute(
+            "DELETE FROM lambda_policies WHERE function_id = ? AND qualifier = ?", (fid, qualifier)
+        )
+
+    # -- function URLs -------------------------------------------------------------------
+    def url_config(self, fid: int, qualifier: str) -> tuple[str, dict[str, Any]] | None:
+        """(url id, config) of a function qualifier's URL."""
+        row = self.storage.query_one(
+            "SELECT url_id, config FROM lambda_urls WHERE function_id = ? AND qualifier = ?",
+            (fid, qualifier),
+        )
+        return (str(row[0]), json.loads(row[1])) if row else None
+
+    def url_configs(self, fid: int) -> list[tuple[str, str, dict[str, Any]]]:
+        """(qualifier, url id, config) of every URL of a function."""
+        rows = self.storage.query(
+            "SELECT qualifier, url_id, config FROM lambda_urls WHERE function_id = ?"
+            " ORDER BY qualifier",
+            (fid,),
+        )
+        return [(str(row[0]), str(row[1]), json.loads(row[2])) for row in rows]
+
+    def url_by_id(self, url_id: str) -> tuple[int, str, dict[str, Any]] | None:
+        """(function id, qualifier, config) of the URL with this id."""
+        row = self.storage.query_one(
+            "SELECT function_id, qualifier, config FROM lambda_urls WHERE url_id = ?", (url_id,)
+        )
+        return (int(row[0]), str(row[1]), json.loads(row[2])) if row else None
+
+    def put_url_config(self, fid: int, qualifier: str, url_id: str, config: dict[str, Any]) -> None:
+        self.storage.execute(
+            "INSERT OR REPLACE INTO lambda_urls VALUES (?, ?, ?, ?)",
+            (fid, qualifier, url_id, _dumps(config)),
+        )
+
+    def delete_url_config(self, fid: int, qualifier: str) -> None:
+        self.storage.execute(
+            "DELETE FROM lambda_urls WHERE function_id = ? AND qualifier = ?", (fid, qualifier)
+        )
