@@ -125,6 +125,9 @@ class Environment:
         finally:
             os.close(write_fd)
         self.cage.attach(self._proc.pid)
+        if os.environ.get("TENKU_X_BATCH"):
+            with contextlib.suppress(OSError, AttributeError):
+                os.sched_setscheduler(self._proc.pid, os.SCHED_BATCH, os.sched_param(0))
         self._out_fd = read_fd
         loop = asyncio.get_running_loop()
         self._output_closed = loop.create_future()

@@ -99,7 +99,11 @@ class _Connection(asyncio.Protocol):
         self._body: list[bytes] = []
         self._size = 0
         self._waiting = False  # a `next` call is parked until work arrives
-        self._backlog: list[bytes] = []
+        self._backlog: list[bytes] = []  # bytes that arrived while parked
+        self._queued: list[tuple[bytes, str, bytes, str | None]] = []  # requests, ditto
+        # Answers written at the end of a read, or with the next invocation when the
+        # runtime pipelined `next` behind them (it then needs no separate wake-up).
+        self._out: list[bytes] = []
 
     # -- asyncio.Protocol ---------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -122,6 +126,9 @@ class _Connection(asyncio.Protocol):
             self._fail(400, "malformed request")
         except _TooLarge:
             self._fail(413, "body too large")
+        else:
+            if not self._waiting:
+                self._flush()
 
     def close(self) -> None:
         if self._transport is not None:
@@ -150,10 +157,13 @@ class _Connection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         method = self._parser.get_method()
         body = b"".join(self._body) if len(self._body) != 1 else self._body[0]
-        self._route(method, self._url.decode("latin-1"), body)
+        if self._waiting:  # pipelined behind a parked `next`: answered after it, in order
+            self._queued.append((method, self._url, body, self._error_type))
+            return
+        self._route(method, self._url.decode("latin-1"), body, self._error_type)
 
     # -- routing ------------------------------------------------------------------------
-    def _route(self, method: bytes, path: str, body: bytes) -> None:
+    def _route(self, method: bytes, path: str, body: bytes, error_type: str | None) -> None:
         if not path.startswith(PREFIX):
             self._send(error_response(404, "NotFound", f"unknown path {path}"))
             return
@@ -169,27 +179,44 @@ class _Connection(asyncio.Protocol):
         if method != b"POST":
             self._send(error_response(405, "MethodNotAllowed", "use POST"))
         elif parts == ["init", "error"]:
-            self._send(self._handler.post_init_error(body, self._error_type))
+            self._send(self._handler.post_init_error(body, error_type))
         elif len(parts) == 3 and parts[0] == "invocation" and parts[2] == "response":
             self._send(self._handler.post_response(parts[1], body))
         elif len(parts) == 3 and parts[0] == "invocation" and parts[2] == "error":
-            self._send(self._handler.post_error(parts[1], body, self._error_type))
+            self._send(self._handler.post_error(parts[1], body, error_type))
         else:
             self._send(error_response(404, "NotFound", f"unknown path {path}"))
 
     def _answer_next(self, response: Response) -> None:
         self._waiting = False
         self._send(response)
+        self._flush()
         self._transport_pause(False)
+        queued, self._queued = self._queued, []
+        for method, url, body, error_type in queued:
+            if self._waiting:
+                self._queued.append((method, url, body, error_type))
+            else:
+                self._route(method, url.decode("latin-1"), body, error_type)
         backlog, self._backlog = self._backlog, []
         for data in backlog:
             self.data_received(data)
+        if not self._waiting:
+            self._flush()
 
     def _send(self, response: Response) -> None:
-        if self._transport is not None and not self._transport.is_closing():
-            self._transport.write(encode_response(*response))
+        self._out.append(encode_response(*response))
         if not self._parser.should_keep_alive():
+            self._flush()
             self.close()
+
+    def _flush(self) -> None:
+        if not self._out:
+            return
+        data = b"".join(self._out) if len(self._out) > 1 else self._out[0]
+        self._out = []
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.write(data)
 
     def _transport_pause(self, paused: bool) -> None:
         transport = self._transport
