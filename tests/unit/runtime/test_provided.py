@@ -7,8 +7,6 @@ import importlib.util
 import json
 from pathlib import Path
 
-import pytest
-
 from tenku.runtime import LambdaEngine
 from tests.unit.runtime.conftest import make_spec, write_code
 
@@ -58,10 +56,9 @@ def test_missing_bootstrap_is_invalid_entrypoint(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("awslambdaric") is None, reason="awslambdaric not installed"
-)
 def test_awslambdaric_under_provided_runtime(tmp_path: Path) -> None:
+    # A test dependency (the `test` extras), required rather than skipped when missing.
+    assert importlib.util.find_spec("awslambdaric"), "pip install -e '.[test]'"
     files = {
         "bootstrap": "#!/bin/sh\nexec python3 -m awslambdaric app.handler\n",
         "app.py": "def handler(event, context):\n"
