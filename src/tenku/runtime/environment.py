@@ -25,6 +25,7 @@ from tenku.runtime.limits import Cage
 from tenku.runtime.runtime_api import Response, RuntimeApiServer, error_response
 
 MAX_RESPONSE = 6_291_556  # bytes, Lambda's synchronous response limit
+NEXT_GRACE_S = 1.0  # how long a /next during an invocation waits for its response to land
 
 LineSink = Callable[[str], None]
 
@@ -158,8 +159,15 @@ class Environment:
                 self.cage.limit_cpu()
             if not self._ready.done():
                 self._ready.set_result(None)
-        elif self.state is not State.IDLE:
-            return error_response(403, "InvalidStateTransition", "invocation in progress")
+        else:
+            if self.state is State.INVOKING and self._current is not None:
+                # AWS's Node.js client asks for the next event as soon as it has written a
+                # failed stream's trailers, which may still be in flight on its other
+                # connection: give that response a moment to land (Lambda accepts this).
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(self._current.done), NEXT_GRACE_S)
+            if self.state is not State.IDLE:
+                return error_response(403, "InvalidStateTransition", "invocation in progress")
         inv = await self._inbox.get()
         if self.state is not State.IDLE:
             return error_response(403, "InvalidStateTransition", "environment shut down")

@@ -8,6 +8,7 @@ invocation state or decide what a call means: the environment's state machine do
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections.abc import Awaitable
 from typing import Protocol
@@ -109,6 +110,9 @@ class RuntimeApiServer:
         if parts == ["init", "error"]:
             return self._handler.post_init_error(body, error_type)
         if len(parts) == 3 and parts[0] == "invocation" and parts[2] == "response":
+            if error_type:  # a streamed response that failed midway says so in trailers
+                error_body = headers.get("lambda-runtime-function-error-body", "")
+                return self._handler.post_error(parts[1], _unbase64(error_body), error_type)
             return self._handler.post_response(parts[1], body)
         if len(parts) == 3 and parts[0] == "invocation" and parts[2] == "error":
             return self._handler.post_error(parts[1], body, error_type)
@@ -130,7 +134,7 @@ async def _read_request(
             name, _, value = line.partition(":")
             headers[name.strip().lower()] = value.strip()
     if headers.get("transfer-encoding", "").lower() == "chunked":
-        body = await _read_chunked(reader)
+        body = await _read_chunked(reader, headers)
     else:
         length = int(headers.get("content-length", "0") or "0")
         if length > MAX_BODY:
@@ -139,21 +143,30 @@ async def _read_request(
     return method, path, headers, body
 
 
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+async def _read_chunked(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
+    """The body; trailers (a streamed response's error report) are added to `headers`."""
     chunks: list[bytes] = []
     total = 0
     while True:
         size_line = await reader.readuntil(b"\r\n")
         size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
         if size == 0:
-            while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
-                pass
+            while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
+                name, _, value = line.decode("latin-1").partition(":")
+                headers[name.strip().lower()] = value.strip()
             return b"".join(chunks)
         total += size
         if total > MAX_BODY:
             raise ValueError("body too large")
         chunks.append(await reader.readexactly(size))
         await reader.readexactly(2)
+
+
+def _unbase64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError:
+        return text.encode("latin-1", "replace")
 
 
 def _write_response(

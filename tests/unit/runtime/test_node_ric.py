@@ -115,3 +115,40 @@ def test_node_ric_missing_handler_is_an_init_error(tmp_path: Path) -> None:
         assert error["errorMessage"] == "index.handler is undefined or not exported"
 
     asyncio.run(main())
+
+
+STREAMING_HANDLER = """
+exports.handler = awslambda.streamifyResponse(async (event, stream) => {
+  stream.write("hello ");
+  if (event.fail) throw new Error("failed midway");
+  stream.write("world");
+  stream.end();
+});
+"""
+
+
+def test_node_ric_streamed_response_and_midway_error(tmp_path: Path) -> None:
+    """`streamifyResponse` arrives buffered; a midway error is Lambda's error payload."""
+    bootstrap = f"#!/bin/sh\nexec node {node_ric()} index.handler\n"
+    files = {"bootstrap": bootstrap, "index.js": STREAMING_HANDLER}
+    code = write_code(tmp_path, files, ("bootstrap",))
+    spec = make_spec(code, runtime="provided.al2023", handler="index.handler")
+
+    async def main() -> None:
+        engine = LambdaEngine(tmp_path / "work")
+        try:
+            ok = await engine.invoke(spec, b"{}", request_id="st-1")
+            results = [await engine.invoke(spec, b'{"fail": 1}', request_id="st-e1")]
+            results.append(await engine.invoke(spec, b'{"fail": 1}', request_id="st-e2"))
+            again = await engine.invoke(spec, b"{}", request_id="st-3")
+        finally:
+            await engine.close()
+        assert ok.function_error is None and ok.payload == b"hello world"
+        for failed in results:
+            assert failed.function_error == "Unhandled" and not failed.cold_start
+            error = json.loads(failed.payload)
+            assert error["errorType"] == "Error" and error["errorMessage"] == "failed midway"
+        # The client asked for the next event before its failed stream was answered.
+        assert again.payload == b"hello world" and not again.cold_start
+
+    asyncio.run(main())
