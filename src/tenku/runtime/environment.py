@@ -28,6 +28,7 @@ from tenku.runtime.runtime_api import Reply, Response, RuntimeApiServer, error_r
 
 MAX_RESPONSE = 6_291_556  # bytes, Lambda's synchronous response limit
 MEMORY_READ_S = 0.25
+NEXT_GRACE_S = 1.0  # how long a /next during an invocation waits for its response to land
 
 LineSink = Callable[[str], None]
 
@@ -205,6 +206,12 @@ class Environment:
                 self.cage.limit_cpu()
             if not self._ready.done():
                 self._ready.set_result(None)
+        elif self.state is State.INVOKING and self._current is not None and not self._parked:
+            # AWS's Node.js client asks for the next event as soon as it has written a
+            # failed stream's trailers, which may still be in flight on its other
+            # connection: give that response a moment to land (Lambda accepts this).
+            self._tasks.append(asyncio.ensure_future(self._next_after(self._current, reply)))
+            return
         elif self.state is not State.IDLE or self._parked is not None:
             reply(error_response(403, "InvalidStateTransition", "invocation in progress"))
             return
@@ -212,6 +219,14 @@ class Environment:
             reply(self._hand_out(self._inbox.popleft()))
         else:
             self._parked = reply
+
+    async def _next_after(self, current: Invocation, reply: Reply) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(current.done), NEXT_GRACE_S)
+        if self.state is State.IDLE and self._parked is None:
+            self.next_invocation(reply)
+        else:
+            reply(error_response(403, "InvalidStateTransition", "invocation in progress"))
 
     def _hand_out(self, inv: Invocation) -> Response:
         self.state = State.INVOKING

@@ -10,6 +10,7 @@ invocation state or decide what a call means: the environment's state machine do
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from collections.abc import Callable
 from typing import Protocol
@@ -36,6 +37,7 @@ _STATUS_LINES = {
     )
 }
 _ERROR_TYPE_HEADER = b"lambda-runtime-function-error-type"
+_ERROR_BODY_HEADER = b"lambda-runtime-function-error-body"  # a trailer of streamed answers
 
 
 class ApiHandler(Protocol):
@@ -96,6 +98,7 @@ class _Connection(asyncio.Protocol):
         self._parser = httptools.HttpRequestParser(self)
         self._url = b""
         self._error_type: str | None = None
+        self._error_body = b""
         self._body: list[bytes] = []
         self._size = 0
         self._waiting = False  # a `next` call is parked until work arrives
@@ -138,6 +141,7 @@ class _Connection(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self._url = b""
         self._error_type = None
+        self._error_body = b""
         self._body = []
         self._size = 0
 
@@ -145,8 +149,13 @@ class _Connection(asyncio.Protocol):
         self._url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        if name.lower() == _ERROR_TYPE_HEADER:
+        # llhttp reports a chunked body's trailers here too: a streamed response that
+        # failed midway names its error in them.
+        lowered = name.lower()
+        if lowered == _ERROR_TYPE_HEADER:
             self._error_type = value.decode("latin-1")
+        elif lowered == _ERROR_BODY_HEADER:
+            self._error_body = value
 
     def on_body(self, body: bytes) -> None:
         self._size += len(body)
@@ -157,6 +166,8 @@ class _Connection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         method = self._parser.get_method()
         body = b"".join(self._body) if len(self._body) != 1 else self._body[0]
+        if self._error_body and self._error_type:  # the error report replaces the body
+            body = _unbase64(self._error_body)
         if self._waiting:  # pipelined behind a parked `next`: answered after it, in order
             self._queued.append((method, self._url, body, self._error_type))
             return
@@ -181,7 +192,10 @@ class _Connection(asyncio.Protocol):
         elif parts == ["init", "error"]:
             self._send(self._handler.post_init_error(body, error_type))
         elif len(parts) == 3 and parts[0] == "invocation" and parts[2] == "response":
-            self._send(self._handler.post_response(parts[1], body))
+            if error_type:  # a streamed response that failed midway (see on_header)
+                self._send(self._handler.post_error(parts[1], body, error_type))
+            else:
+                self._send(self._handler.post_response(parts[1], body))
         elif len(parts) == 3 and parts[0] == "invocation" and parts[2] == "error":
             self._send(self._handler.post_error(parts[1], body, error_type))
         else:
@@ -232,6 +246,13 @@ class _Connection(asyncio.Protocol):
             error = error_response(status, "InvalidRequest", message)
             self._transport.write(encode_response(*error))
             self._transport.close()
+
+
+def _unbase64(data: bytes) -> bytes:
+    try:
+        return base64.b64decode(data, validate=True)
+    except ValueError:
+        return data
 
 
 class _TooLarge(Exception):

@@ -7,8 +7,6 @@ import importlib.util
 import json
 from pathlib import Path
 
-import pytest
-
 from tenku.runtime import LambdaEngine
 from tests.unit.runtime.conftest import make_spec, write_code
 
@@ -58,10 +56,9 @@ def test_missing_bootstrap_is_invalid_entrypoint(tmp_path: Path) -> None:
     asyncio.run(main())
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("awslambdaric") is None, reason="awslambdaric not installed"
-)
 def test_awslambdaric_under_provided_runtime(tmp_path: Path) -> None:
+    # A test dependency (the `test` extras), required rather than skipped when missing.
+    assert importlib.util.find_spec("awslambdaric"), "pip install -e '.[test]'"
     files = {
         "bootstrap": "#!/bin/sh\nexec python3 -m awslambdaric app.handler\n",
         "app.py": "def handler(event, context):\n"
@@ -79,5 +76,63 @@ def test_awslambdaric_under_provided_runtime(tmp_path: Path) -> None:
         assert first.function_error is None, first.payload
         assert json.loads(first.payload) == {"ric": True, "id": "ric-1", "event": {"k": "v"}}
         assert json.loads(second.payload)["id"] == "ric-2" and not second.cold_start
+
+    asyncio.run(main())
+
+
+STREAMING_BOOTSTRAP = r"""#!/usr/bin/env python3
+import base64, json, os, socket, threading, time, urllib.request
+host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+
+def next_event():
+    with urllib.request.urlopen(api + "next") as resp:
+        return resp.headers["Lambda-Runtime-Aws-Request-Id"], json.loads(resp.read())
+
+rid, event = next_event()
+while True:
+    conn = socket.create_connection((host, int(port)))
+    conn.sendall((
+        f"POST /2018-06-01/runtime/invocation/{rid}/response HTTP/1.1\r\nHost: rapid\r\n"
+        "Lambda-Runtime-Function-Response-Mode: streaming\r\nTransfer-Encoding: chunked\r\n"
+        "Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\r\n"
+        "\r\n6\r\nhello \r\n"
+    ).encode())
+    # As aws-lambda-ric does after a failed stream: ask for the next event before the
+    # response is answered (here even before its end is sent).
+    got = []
+    asker = threading.Thread(target=lambda: got.append(next_event()))
+    asker.start()
+    time.sleep(0.1)
+    tail = "5\r\nworld\r\n0\r\n"
+    if event.get("fail"):
+        error = {"errorType": "Boom", "errorMessage": "failed midway"}
+        encoded = base64.b64encode(json.dumps(error).encode()).decode()
+        tail += f"Lambda-Runtime-Function-Error-Type: Boom\r\n"
+        tail += f"Lambda-Runtime-Function-Error-Body: {encoded}\r\n"
+    conn.sendall((tail + "\r\n").encode())
+    asker.join()
+    conn.close()
+    rid, event = got[0]
+"""
+
+
+def test_streamed_response_error_trailers_and_early_next(tmp_path: Path) -> None:
+    """A stream that fails midway reports it in trailers; /next may come before its end."""
+    code = write_code(tmp_path, {"bootstrap": STREAMING_BOOTSTRAP}, executable=("bootstrap",))
+    spec = make_spec(code, runtime="provided.al2023", handler="stream.handler")
+
+    async def main() -> None:
+        engine = LambdaEngine(tmp_path / "work")
+        try:
+            ok = await engine.invoke(spec, b"{}", request_id="s1")
+            failed = await engine.invoke(spec, b'{"fail": true}', request_id="s2")
+            again = await engine.invoke(spec, b"{}", request_id="s3")
+        finally:
+            await engine.close()
+        assert ok.function_error is None and ok.payload == b"hello world"
+        assert failed.function_error == "Unhandled" and not failed.cold_start
+        assert json.loads(failed.payload) == {"errorType": "Boom", "errorMessage": "failed midway"}
+        assert again.payload == b"hello world" and not again.cold_start
 
     asyncio.run(main())
