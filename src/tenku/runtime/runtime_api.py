@@ -103,7 +103,7 @@ class _Connection(asyncio.Protocol):
         self._size = 0
         self._waiting = False  # a `next` call is parked until work arrives
         self._backlog: list[bytes] = []  # bytes that arrived while parked
-        self._queued: list[tuple[bytes, str, bytes, str | None]] = []  # requests, ditto
+        self._queued: list[tuple[bytes, bytes, bytes, str | None]] = []  # requests, ditto
         # Answers written at the end of a read, or with the next invocation when the
         # runtime pipelined `next` behind them (it then needs no separate wake-up).
         self._out: list[bytes] = []
