@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote
 
 from tenku.core.errors import ServiceError
@@ -149,18 +149,34 @@ def _routes(model: ServiceModel) -> dict[str, list[_Route]]:
     return table
 
 
+_PATH_CACHE_SIZE = 4096
+
+
 def match_operation(
     model: ServiceModel, request: Request, query: dict[str, list[str]]
 ) -> tuple[str, dict[str, str]]:
     """(operation, decoded URI labels) for a rest request; UnknownOperation otherwise."""
     path = request.path or "/"
-    for route in _routes(model).get(request.method.upper(), ()):
-        match = route.path.match(path)
-        if match is None:
-            continue
-        if not route.accepts(query, request.headers):
-            continue
-        return route.operation, {label: unquote(match.group(g)) for g, label in route.labels}
+    method = request.method.upper()
+    # Clients repeat the same paths (one function, one queue…): the routes a path matches
+    # are remembered, so a request costs no regex scan over every route of the service.
+    cache: dict[tuple[str, str], list[tuple[_Route, dict[str, str]]]] = model.plans.setdefault(
+        "rest-path-cache", {}
+    )
+    candidates = cache.get((method, path))
+    if candidates is None:
+        candidates = []
+        for route in _routes(model).get(method, ()):
+            match = route.path.match(path)
+            if match is not None:
+                labels = {label: unquote(match.group(g)) for g, label in route.labels}
+                candidates.append((route, labels))
+        if len(cache) >= _PATH_CACHE_SIZE:
+            cache.clear()
+        cache[(method, path)] = candidates
+    for route, labels in candidates:
+        if route.accepts(query, request.headers):
+            return route.operation, dict(labels)
     raise ServiceError(
         "UnknownOperationException",
         f"No operation matches {request.method} {path}",
@@ -168,57 +184,82 @@ def match_operation(
     )
 
 
+class _Member(NamedTuple):
+    """One input member bound to a part of the request other than the body."""
+
+    name: str
+    location: str  # "uri", "querystring", "header" or "headers"
+    wire: str
+    ref: dict[str, Any]
+    target: dict[str, Any]
+
+
+def _located_members(model: ServiceModel, input_name: str) -> tuple[_Member, ...]:
+    key = "rest-members:" + input_name
+    plan: tuple[_Member, ...] | None = model.plans.get(key)
+    if plan is None:
+        members: dict[str, Any] = model.shape(input_name).get("members", {})
+        plan = tuple(
+            _Member(
+                name,
+                ref["location"],
+                ref.get("locationName", name),
+                ref,
+                model.shape(ref["shape"]),
+            )
+            for name, ref in members.items()
+            if ref.get("location")
+        )
+        model.plans[key] = plan
+    return plan
+
+
 def parse_rest_params(
     model: ServiceModel, request: Request, style: ValidationStyle, protocol: str
 ) -> tuple[str, dict[str, Any]]:
     """(operation, validated params) of a rest-json or rest-xml request."""
-    try:
-        pairs = parse_qsl(request.query, keep_blank_values=True, errors="strict")
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise style.malformed_body("query string is not UTF-8") from exc
     query: dict[str, list[str]] = {}
-    for key, value in pairs:
-        query.setdefault(key, []).append(value)
+    if request.query:
+        try:
+            pairs = parse_qsl(request.query, keep_blank_values=True, errors="strict")
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise style.malformed_body("query string is not UTF-8") from exc
+        for key, value in pairs:
+            query.setdefault(key, []).append(value)
     operation, labels = match_operation(model, request, query)
     input_name = model.operation(operation).input_shape
     if input_name is None:
         return operation, {}
-    shape = model.shape(input_name)
-    members: dict[str, Any] = shape.get("members", {})
     params: dict[str, Any] = {}
     bound_query: set[str] = set()
-    query_map: str | None = None
-    for name, ref in members.items():
-        location = ref.get("location")
-        if not location:
-            continue
-        target = model.shape(ref["shape"])
-        wire = ref.get("locationName", name)
+    query_map: _Member | None = None
+    for member in _located_members(model, input_name):
+        location, wire, target = member.location, member.wire, member.target
         if location == "uri":
             if wire in labels:
-                params[name] = scalar_from_text(target, labels[wire], wire, style)
+                params[member.name] = scalar_from_text(target, labels[wire], wire, style)
         elif location == "querystring":
             if target["type"] == "map":
-                query_map = name
+                query_map = member
             elif wire in query:
                 bound_query.add(wire)
-                params[name] = _from_query(model, target, query[wire], wire, style)
+                params[member.name] = _from_query(model, target, query[wire], wire, style)
         elif location == "header":
             header = request.headers.get(wire.lower())
             if header is not None:
-                params[name] = _from_header(model, ref, target, header, wire, style)
+                params[member.name] = _from_header(model, member.ref, target, header, wire, style)
         elif location == "headers":
             prefix = wire.lower()
             found = {
                 k[len(prefix) :]: v for k, v in request.headers.items() if k.startswith(prefix)
             }
             if found:
-                params[name] = found
+                params[member.name] = found
     if query_map is not None:
         rest = {k: v for k, v in query.items() if k not in bound_query}
-        value_type = model.shape(model.shape(members[query_map]["shape"])["value"]["shape"])
+        value_type = model.shape(query_map.target["value"]["shape"])
         if rest:
-            params[query_map] = {
+            params[query_map.name] = {
                 k: (v if value_type["type"] == "list" else v[-1]) for k, v in rest.items()
             }
     decode = protocol == "rest-json"

@@ -8,6 +8,7 @@ what any service does with the request.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import unquote
 
@@ -86,13 +87,14 @@ _ACTION_RE = re.compile(r"(?:^|&)Action=([^&]*)")
 
 def credential_scope(request: Request) -> tuple[str, str, str, str] | None:
     """(access key, date, region, service) of a SigV4 request, header or presigned."""
-    credential: str | None = None
     auth = request.headers.get("authorization", "")
     if auth.startswith("AWS4-"):
-        match = _CREDENTIAL_RE.search(auth)
-        if match:
-            credential = match.group(1)
-    elif "X-Amz-Credential=" in request.query:
+        # The part before the first comma is the same for every request of a client on
+        # one day (the signature follows it), so its parse is remembered.
+        found = _header_scope(auth.split(",", 1)[0])
+        return found if found is not None else _header_scope(auth)
+    credential: str | None = None
+    if "X-Amz-Credential=" in request.query:
         for pair in request.query.split("&"):
             if pair.startswith("X-Amz-Credential="):
                 credential = unquote(pair[len("X-Amz-Credential=") :])
@@ -103,6 +105,17 @@ def credential_scope(request: Request) -> tuple[str, str, str, str] | None:
     if len(parts) < 5:
         return None
     # The access key itself never contains '/', but be lenient about extra parts.
+    return parts[0], parts[-4], parts[-3], parts[-2]
+
+
+@functools.lru_cache(maxsize=512)
+def _header_scope(auth_head: str) -> tuple[str, str, str, str] | None:
+    match = _CREDENTIAL_RE.search(auth_head)
+    if not match:
+        return None
+    parts = match.group(1).split("/")
+    if len(parts) < 5:
+        return None
     return parts[0], parts[-4], parts[-3], parts[-2]
 
 
