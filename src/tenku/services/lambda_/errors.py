@@ -87,3 +87,11 @@ def policy_too_long(size: int, limit: int) -> ServiceError:
         400,
         fields={"Type": "User"},
     )
+
+
+def bad_client_context() -> ServiceError:
+    return ServiceError(
+        "InvalidRequestContentException",
+        "Client context must be a valid Base64-encoded JSON object.",
+        400,
+    )

@@ -9,6 +9,7 @@ to the provider's durable queue (`asynchronous.py`). Must not: import the engine
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import random
 from pathlib import Path
@@ -23,6 +24,7 @@ from tenku.services.lambda_ import code, configs, models
 from tenku.services.lambda_.asynchronous import AsyncInvocations
 from tenku.services.lambda_.errors import (
     MAX_INVOKE_PAYLOAD,
+    bad_client_context,
     conflict,
     function_not_found,
     invalid_parameter,
@@ -147,6 +149,7 @@ class Invocations:
         if len(body) > MAX_INVOKE_PAYLOAD:
             raise request_too_large("InvokeFunction", MAX_INVOKE_PAYLOAD)
         fn, version, spec = self._resolve_for_invoke(ctx.scope, function_name, qualifier)
+        context_json = _client_context(client_context)
         kind = invocation_type or "RequestResponse"
         if kind == "DryRun":
             return {"StatusCode": 204}
@@ -157,7 +160,7 @@ class Invocations:
             return {"StatusCode": 202}
         try:
             result = await self.executor.invoke(
-                spec, body, request_id=ctx.request_id, client_context=client_context
+                spec, body, request_id=ctx.request_id, client_context=context_json
             )
         except Throttled as exc:
             raise throttled(exc.reason) from exc
@@ -345,3 +348,22 @@ class Invocations:
     def _tagged(self, ctx: RequestContext, resource: str) -> FunctionRow:
         ref = models.parse_resource_arn(ctx.scope, resource)
         return self.require_function(ref)
+
+
+MAX_CLIENT_CONTEXT = 3583  # bytes of base64, as the Invoke reference states
+
+
+def _client_context(raw: str | None) -> str | None:
+    """The JSON text of a ClientContext header (base64 on the wire, JSON to the runtime);
+    Lambda passes it to synchronous invocations only."""
+    if not raw:
+        return None
+    if len(raw) > MAX_CLIENT_CONTEXT:
+        raise bad_client_context()
+    try:
+        text = base64.b64decode(raw, validate=True).decode("utf-8")
+        if not isinstance(json.loads(text), dict):
+            raise ValueError("not an object")
+    except ValueError as exc:  # binascii.Error and JSON/Unicode errors are ValueErrors
+        raise bad_client_context() from exc
+    return text
