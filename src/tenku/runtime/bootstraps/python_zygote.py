@@ -66,6 +66,9 @@ MAX_MESSAGE = 1 << 20
 OWN = {"__main__", "python_zygote", "python_bootstrap"}
 INTERPRETER_PATH = list(sys.path)
 ZONE = os.environ.get("TZ")
+# PEP 538: the interpreter set LC_CTYPE at start-up if LANG named a missing locale; an
+# exec'd environment with the same LANG (the server makes sure of it) gets the same
+COERCED = {k: v for k, v in os.environ.items() if k == "LC_CTYPE"}
 
 
 def environ_area() -> tuple[int, int]:
@@ -127,7 +130,7 @@ def become(request: dict[str, Any], area: tuple[int, int], tops: frozenset[str])
         except OSError:
             pass  # the server attaches it too, or falls back to its watchdog
     os.chdir(request["cwd"])
-    env: dict[str, str] = request["env"]
+    env: dict[str, str] = {**request["env"], **COERCED}
     os.environ.clear()  # unsets every inherited variable, so libc no longer points there
     rewrite_environ_area(area, env)
     os.environ.update(env)
