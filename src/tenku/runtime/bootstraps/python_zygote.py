@@ -87,9 +87,23 @@ def rewrite_environ_area(area: tuple[int, int], env: dict[str, str]) -> None:
     try:
         with open("/proc/self/mem", "r+b", buffering=0) as mem:
             mem.seek(start)
-            mem.write(block + b"\0" * (end - start - len(block)))
+            mem.write(block)  # the zygote zeroed the rest (see clear_environ_area)
     except (OSError, ValueError):
         pass
+
+
+def clear_environ_area(area: tuple[int, int]) -> None:
+    """Zero the zygote's own environment block once, so that a child writes only its own
+    variables there (a page or two) and no padding. Its variables stay in os.environ."""
+    saved = dict(os.environ)
+    os.environ.clear()  # libc must not point into the block while it is zeroed
+    try:
+        with open("/proc/self/mem", "r+b", buffering=0) as mem:
+            mem.seek(area[0])
+            mem.write(b"\0" * (area[1] - area[0]))
+    except (OSError, ValueError):
+        pass
+    os.environ.update(saved)
 
 
 def provided_by(directory: str) -> set[str]:
@@ -190,6 +204,7 @@ def serve(sock: socket.socket) -> tuple[dict[str, Any], frozenset[str]] | None:
     signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
     signal.signal(signal.SIGCHLD, lambda _sig, _frame: None)
     area = environ_area()
+    clear_environ_area(area)
     tops = preloaded()
     socket.getaddrinfo("127.0.0.1", 9)  # loads what the runtime client's connect needs
     gc.collect()
