@@ -24,6 +24,9 @@ class Settings(NamedTuple):
     # it survives a crash or kill -9 of Tenku, not a power cut. "full" also fsyncs.
     durability: str = "normal"
     log_level: str = "warning"
+    # Python functions' environments are forked from a pre-initialised interpreter (a
+    # "zygote"); TENKU_PYTHON_FORK=0 execs a fresh interpreter for each one instead.
+    python_fork: bool = True
 
     def with_overrides(self, **overrides: Any) -> Settings:
         return self._replace(**{k: v for k, v in overrides.items() if v is not None})
@@ -49,4 +52,5 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         default_region=env.get("TENKU_DEFAULT_REGION", base.default_region),
         durability=durability,
         log_level=env.get("TENKU_LOG_LEVEL", base.log_level),
+        python_fork=env.get("TENKU_PYTHON_FORK", "1").lower() not in ("0", "false", "no"),
     )

@@ -50,7 +50,12 @@ class Gateway:
             self._scratch = None
             work_dir = settings.data_dir
         self.providers = Providers(
-            self.storage, self.clock, self.bus, work_dir, self.endpoint_for(settings.port)
+            self.storage,
+            self.clock,
+            self.bus,
+            work_dir,
+            self.endpoint_for(settings.port),
+            settings.python_fork,
         )
         self.commits = GroupCommit(self.storage)
         self.dispatcher = Dispatcher(settings, self.providers, self.commits.durable)

@@ -26,10 +26,18 @@ SERVICES = ("sqs", "lambda", "logs")
 
 class Providers:
     def __init__(
-        self, storage: Storage, clock: Clock, bus: EventBus, work_dir: Path, endpoint_url: str
+        self,
+        storage: Storage,
+        clock: Clock,
+        bus: EventBus,
+        work_dir: Path,
+        endpoint_url: str,
+        python_fork: bool = True,
     ) -> None:
         """`work_dir` holds unpacked function code and execution environments' scratch
-        space; `endpoint_url` is where code inside functions reaches Tenku."""
+        space; `endpoint_url` is where code inside functions reaches Tenku; `python_fork`
+        lets the engine fork Python environments from a zygote."""
+        self.python_fork = python_fork
         self.storage = storage
         self.clock = clock
         self.bus = bus
@@ -107,7 +115,7 @@ class Providers:
         from tenku.runtime.engine import LambdaEngine
         from tenku.services.lambda_.provider import LambdaProvider
 
-        engine = LambdaEngine(self.work_dir / "runtime")
+        engine = LambdaEngine(self.work_dir / "runtime", python_fork=self.python_fork)
         bus = self.bus
 
         def publish_log(scope: Scope, group: str, stream: str, at: float, line: str) -> None:

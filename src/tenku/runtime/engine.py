@@ -21,6 +21,7 @@ from tenku.core.functions import FunctionSpec, InvocationResult, Throttled
 from tenku.core.scope import Scope
 from tenku.runtime import launch, report
 from tenku.runtime.environment import Environment, Invocation, Outcome
+from tenku.runtime.forkserver import Forkserver
 from tenku.runtime.launch import LaunchError
 
 log = logging.getLogger("tenku.runtime")
@@ -49,9 +50,19 @@ def _trace_id() -> str:
 
 class LambdaEngine:
     def __init__(
-        self, work_dir: Path, *, account_concurrency: int = 1000, idle_seconds: float = 300.0
+        self,
+        work_dir: Path,
+        *,
+        account_concurrency: int = 1000,
+        idle_seconds: float = 300.0,
+        python_fork: bool = True,
     ) -> None:
+        """`python_fork`: start Python environments by forking a pre-initialised zygote
+        (started now, in the background) rather than by exec."""
         self.work_dir = Path(work_dir)
+        self.forkserver = Forkserver() if python_fork else None
+        if self.forkserver is not None:
+            self.forkserver.start_soon()
         self.account_concurrency = account_concurrency
         self.idle_seconds = idle_seconds
         self.on_log: LogSink | None = None
@@ -134,6 +145,8 @@ class LambdaEngine:
         self._provisioned.clear()
         for env in list(self._all):
             await self._discard(env)
+        if self.forkserver is not None:
+            await self.forkserver.close()
 
     # -- internals ---------------------------------------------------------------------
 
@@ -149,7 +162,7 @@ class LambdaEngine:
                 log.warning(warning)
         self._seq += 1
         scratch = self.work_dir / "env" / f"{os.getpid()}-{self._seq}"
-        env = Environment(key, str(scratch), self._emit_output)
+        env = Environment(key, str(scratch), self._emit_output, self.forkserver)
         self._all.add(env)
         return env
 

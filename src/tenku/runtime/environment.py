@@ -22,8 +22,10 @@ from enum import Enum
 
 from tenku.core.functions import FunctionSpec
 from tenku.runtime import report
+from tenku.runtime.forkserver import Forkserver
 from tenku.runtime.launch import build_environment, command_for, log_stream_name
 from tenku.runtime.limits import Cage
+from tenku.runtime.processes import ForkedProcess, ProcessHandle
 from tenku.runtime.runtime_api import Reply, Response, RuntimeApiServer, error_response
 
 MAX_RESPONSE = 6_291_556  # bytes, Lambda's synchronous response limit
@@ -63,7 +65,11 @@ class Invocation:
 
 class Environment:
     def __init__(
-        self, spec: FunctionSpec, scratch_dir: str, on_line: Callable[[Environment, str], None]
+        self,
+        spec: FunctionSpec,
+        scratch_dir: str,
+        on_line: Callable[[Environment, str], None],
+        forkserver: Forkserver | None = None,
     ) -> None:
         self.spec = spec
         self.scratch_dir = scratch_dir
@@ -76,7 +82,9 @@ class Environment:
         self.provisioned = False
         self._on_line = on_line
         self._api = RuntimeApiServer(self)
-        self._proc: asyncio.subprocess.Process | None = None
+        self._proc: ProcessHandle | None = None
+        # the zygote that forks this environment instead of an exec (Python runtimes only)
+        self._forkserver = forkserver if spec.runtime.startswith("python") else None
         self._ready: asyncio.Future[Outcome | None] = asyncio.get_running_loop().create_future()
         self._inbox: deque[Invocation] = deque()
         self._parked: Reply | None = None  # a `next` call waiting for work
@@ -111,15 +119,25 @@ class Environment:
         read_fd, write_fd = os.pipe()
         os.set_blocking(read_fd, False)
         try:
-            self._proc = await asyncio.create_subprocess_exec(
-                *command_for(self.spec),
-                cwd=self.spec.code_dir,
-                env=env,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=write_fd,
-                stderr=write_fd,
-                start_new_session=True,
-            )
+            command = command_for(self.spec)
+            if self._forkserver is not None:  # a Python runtime: fork it when possible
+                self._proc = await self._forkserver.spawn(
+                    command,
+                    env,
+                    self.spec.code_dir,
+                    write_fd,
+                    [str(d / "cgroup.procs") for d in self.cage.dirs],
+                )
+            if self._proc is None:
+                self._proc = await asyncio.create_subprocess_exec(
+                    *command,
+                    cwd=self.spec.code_dir,
+                    env=env,
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=write_fd,
+                    stderr=write_fd,
+                    start_new_session=True,
+                )
         except BaseException:
             os.close(read_fd)
             raise
@@ -137,6 +155,11 @@ class Environment:
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
+
+    @property
+    def forked(self) -> bool:
+        """Was the process forked by the Python zygote (rather than exec'd)?"""
+        return isinstance(self._proc, ForkedProcess)
 
     @property
     def alive(self) -> bool:

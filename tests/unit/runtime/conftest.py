@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from tenku.core.functions import FunctionSpec
+from tenku.runtime import LambdaEngine
 
 ACCOUNT = "000000000000"
+
+
+@pytest.fixture(autouse=True)
+def python_fork_setting(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """TENKU_PYTHON_FORK=0 runs every engine test on the exec path (the default forks)."""
+    if os.environ.get("TENKU_PYTHON_FORK", "1") == "0":
+        defaults = LambdaEngine.__init__.__kwdefaults__
+        assert defaults is not None
+        monkeypatch.setitem(defaults, "python_fork", False)
+    yield
 
 
 def make_spec(code_dir: Path, name: str = "fn", **kw: object) -> FunctionSpec:

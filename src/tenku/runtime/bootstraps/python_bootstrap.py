@@ -1,6 +1,8 @@
 """The Python runtime loop that runs inside an execution environment (stdlib only).
 
-Started as `python -S -B -u python_bootstrap.py <server site dirs> <layer dirs>`. Owns
+Started as `python -S -B -u python_bootstrap.py <server site dirs> <layer dirs>`, or
+forked by `python_zygote.py`, which imports this module ahead and then calls `main()`
+with the same `sys.argv` and environment. Owns
 the handler import, the `context` object and Lambda's error documents, and speaks the
 Runtime API with http.client. Must not import tenku or read anything but its own
 environment variables and arguments.
@@ -17,7 +19,7 @@ import time
 from typing import Any
 
 API = "/2018-06-01/runtime"
-JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "Text").upper() == "JSON"
+JSON_LOGS = False  # set by main(): a forked environment gets its variables after import
 LEVELS = {"TRACE": 5, "DEBUG": 10, "INFO": 20, "WARN": 30, "WARNING": 30, "ERROR": 40}
 LEVELS["FATAL"] = LEVELS["CRITICAL"] = 50
 current_request_id = ""
@@ -75,9 +77,9 @@ def install_logging() -> None:
         root.setLevel(logging.INFO)
 
 
-def _setup_path() -> None:
-    here = os.path.dirname(os.path.abspath(__file__))
-    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != here]
+def search_dirs() -> tuple[list[str], list[str]]:
+    """The directories put before (function code, layers, PYTHONPATH) and after (the
+    server's site dirs) the interpreter's own path."""
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     front = [task_root]
     layers = sys.argv[2].split(os.pathsep) if len(sys.argv) > 2 and sys.argv[2] else []
@@ -88,6 +90,13 @@ def _setup_path() -> None:
     extra = os.environ.get("PYTHONPATH", "")
     front += [p for p in extra.split(os.pathsep) if p]
     back = sys.argv[1].split(os.pathsep) if len(sys.argv) > 1 and sys.argv[1] else []
+    return front, back
+
+
+def _setup_path() -> None:
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != here]
+    front, back = search_dirs()
     sys.path[:] = front + sys.path + back
 
 
@@ -253,7 +262,8 @@ class InitError(Exception):
 
 
 def main() -> None:
-    global current_request_id
+    global current_request_id, JSON_LOGS
+    JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "Text").upper() == "JSON"
     _setup_path()
     install_logging()
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
