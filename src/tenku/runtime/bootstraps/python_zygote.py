@@ -3,8 +3,9 @@
 Started once per engine as `python -S -B -u python_zygote.py <socket fd> <site dirs>`
 with a minimal environment (see `tenku.runtime.forkserver`). It imports the bootstrap and
 the modules an environment needs, says hello on its SOCK_SEQPACKET socket, and then serves
-one JSON request per message: fork an environment (its stdout/stderr pipe arrives with
-SCM_RIGHTS), answer its pid, and report every child's exit status as it is reaped. While
+one JSON request per message: hand it to the spare child forked ahead of time (with the
+stdout/stderr pipe that arrived with SCM_RIGHTS), answer the spare's pid, fork the next
+spare, and report every child's exit status as it is reaped. While
 idle it imports boto3 a slice at a time, so that `import boto3` in a function is free.
 
 The child becomes what `python -S -B -u python_bootstrap.py ...` would have been: its own
@@ -197,7 +198,11 @@ def receive(sock: socket.socket) -> tuple[dict[str, Any] | None, int]:
 
 def serve(sock: socket.socket) -> tuple[dict[str, Any], frozenset[str]] | None:
     """The zygote's loop; returns only in a forked child, with its request and
-    the names the zygote had preloaded by then."""
+    the names the zygote had preloaded by then.
+
+    One child is kept forked ahead ("the spare"), parked on its own socket: a request
+    goes to it, so neither the fork (milliseconds for a process this size) nor its
+    clean-up is on a cold start's path; the next spare is forked after the answer."""
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_r, False)
     os.set_blocking(wake_w, False)
@@ -205,14 +210,21 @@ def serve(sock: socket.socket) -> tuple[dict[str, Any], frozenset[str]] | None:
     signal.signal(signal.SIGCHLD, lambda _sig, _frame: None)
     area = environ_area()
     clear_environ_area(area)
-    tops = preloaded()
     socket.getaddrinfo("127.0.0.1", 9)  # loads what the runtime client's connect needs
     gc.collect()
     gc.freeze()
     send(sock, {"hello": os.getpid(), "environ": area[1] - area[0]})
     pending = list(PRELOAD)
     own = sock.fileno()
+    spare: tuple[int, socket.socket] | None = None
+    tops = preloaded()
     while True:
+        if spare is None:
+            forked = fork_spare(sock, (wake_r, wake_w))
+            if isinstance(forked, tuple) and len(forked) == 2 and isinstance(forked[0], dict):
+                job, job_fd = forked
+                return become_child(job, job_fd, area), tops
+            spare = forked if isinstance(forked, tuple) else None
         try:
             readable, _, _ = select.select([own, wake_r], [], [], IDLE_S if pending else None)
         except InterruptedError:
@@ -224,6 +236,9 @@ def serve(sock: socket.socket) -> tuple[dict[str, Any], frozenset[str]] | None:
             gc.collect()
             gc.freeze()  # children's collections then leave the zygote's pages shared
             tops = preloaded()
+            if spare is not None:  # the next spare gets what was just imported
+                retire(spare)
+                spare = None
             continue
         if wake_r in readable:
             try:
@@ -236,31 +251,80 @@ def serve(sock: socket.socket) -> tuple[dict[str, Any], frozenset[str]] | None:
             continue
         request, out_fd = receive(sock)
         if request is None:
+            if spare is not None:
+                retire(spare)
             return None
         if out_fd < 0:
             send(sock, {"id": request["id"], "error": "no output pipe came with the request"})
             continue
-        gc.freeze()
-        try:
-            pid = os.fork()
-        except OSError as exc:
-            send(sock, {"id": request["id"], "error": str(exc)})
+        if spare is None:
+            send(sock, {"id": request["id"], "error": "no spare could be forked"})
             os.close(out_fd)
             continue
-        if pid == 0:
-            signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            sock.close()
-            os.close(wake_r)
-            os.close(wake_w)
-            os.setsid()
-            os.dup2(out_fd, 1)
-            os.dup2(out_fd, 2)
-            os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # close_fds: only 0, 1 and 2 survive
-            request["_area"] = area
-            return request, tops
-        os.close(out_fd)
+        pid, channel = spare
+        spare = None
+        try:
+            channel.sendmsg(
+                [json.dumps(request).encode()],
+                [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [out_fd]))],
+            )
+        except OSError as exc:
+            send(sock, {"id": request["id"], "error": f"spare unreachable: {exc}"})
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            continue
+        finally:
+            os.close(out_fd)
+            channel.close()
         send(sock, {"id": request["id"], "pid": pid})
+
+
+def fork_spare(
+    sock: socket.socket, wake: tuple[int, int]
+) -> tuple[int, socket.socket] | tuple[dict[str, Any], int] | None:
+    """In the zygote: (pid, channel) of a new spare, or None when fork failed.
+    In the spare, once its request came: (request, output fd)."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    gc.freeze()
+    try:
+        pid = os.fork()
+    except OSError:
+        ours.close()
+        theirs.close()
+        return None
+    if pid:
+        theirs.close()
+        return pid, ours
+    # the spare: do what needs no request, then wait for one (or leave with the zygote)
+    ours.close()
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    sock.close()
+    os.close(wake[0])
+    os.close(wake[1])
+    os.setsid()
+    keep = theirs.fileno()  # close_fds: only 0, 1, 2 and the channel survive
+    os.closerange(3, keep)
+    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+    request, out_fd = receive(theirs)
+    if request is None or out_fd < 0:
+        os._exit(0)
+    theirs.close()
+    return request, out_fd
+
+
+def retire(spare: tuple[int, socket.socket]) -> None:
+    """Let a spare go: its channel closes, it exits, `reap` collects it."""
+    spare[1].close()
+
+
+def become_child(request: dict[str, Any], out_fd: int, area: tuple[int, int]) -> dict[str, Any]:
+    """In a spare that got its request: its output on fds 1 and 2, nothing else open."""
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    os.close(out_fd)
+    request["_area"] = area
+    return request
 
 
 def main() -> None:
