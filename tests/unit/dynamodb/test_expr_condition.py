@@ -271,8 +271,7 @@ P = "Invalid ConditionExpression: "
         ),
         (
             "attribute_exists(:s)",
-            "Operator or function requires a document path; "
-            "operator or function: attribute_exists",
+            "Operator or function requires a document path; operator or function: attribute_exists",
         ),
         (
             "attribute_not_exists(:s)",
@@ -346,7 +345,8 @@ P = "Invalid ConditionExpression: "
         (
             "a BETWEEN :n1 AND :s",
             "The BETWEEN operator requires same data type for lower and upper bounds; "
-            "lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:abc}",
+            "lower bound operand: AttributeValue: {N:1}, "
+            "upper bound operand: AttributeValue: {S:abc}",
         ),
         (
             "a BETWEEN :n10 AND :n5",

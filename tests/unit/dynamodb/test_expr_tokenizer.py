@@ -46,7 +46,7 @@ def test_tokens_of_every_kind() -> None:
     ("text", "expected"),
     [
         ("and Or nOt between IN", ["KEYWORD"] * 5),
-        ("# : / * ! \"", ["ERROR"] * 6),
+        ('# : / * ! "', ["ERROR"] * 6),
         ("\tab\n\r", ["IDENT"]),
     ],
 )
@@ -83,7 +83,7 @@ def message(call: object) -> str:
         ("delete a b", "b", "a b"),
         ("set :a = b", ":a", "set :a ="),
         ("remove :a", ":a", "remove :a"),
-        ("set a[1] = \"eight\"", '"', '= "eight'),
+        ('set a[1] = "eight"', '"', '= "eight'),
         ("set a = b + c + d", "+", "c + d"),
         ("set (a = (b + c))", "(", "set (a"),
         ("set a = (b.c).d + e", "(", "= (b"),
@@ -148,7 +148,8 @@ def test_projection_syntax_errors(expression: str, token: str, near: str) -> Non
 def test_empty_and_oversized_expressions(call: object, kind: str) -> None:
     assert callable(call)
     for empty in ("", "   "):
-        assert message(lambda e=empty: call(e)) == f"Invalid {kind}: The expression can not be empty;"
+        empty_message = message(lambda e=empty: call(e))
+        assert empty_message == f"Invalid {kind}: The expression can not be empty;"
     big = "a" * 4097
     assert message(lambda: call(big)) == (
         f"Invalid {kind}: Expression size has exceeded the maximum allowed size; "
@@ -186,7 +187,5 @@ def test_reserved_words_are_rejected(call: object, kind: str, word: str) -> None
 
 
 def test_reserved_words_are_fine_behind_names_and_as_functions() -> None:
-    condition = parse_condition(
-        "size(#s) > :n", {"#s": "status"}, {":n": {"N": "1"}}
-    )
+    condition = parse_condition("size(#s) > :n", {"#s": "status"}, {":n": {"N": "1"}})
     assert condition.evaluate({"status": {"S": "ab"}})
