@@ -119,12 +119,12 @@ def _single(node: Cond) -> tuple[str, str, tuple[AttributeValue, ...]]:
         if isinstance(operand, Call):
             raise validation("KeyConditionExpressions cannot contain nested operations")
         if isinstance(operand, Path):
+            if attribute is not None:
+                raise validation(f"{_PREFIX}Multiple attribute names used in one condition")
             if len(operand.elements) > 1:
                 raise validation(
                     "KeyConditionExpressions cannot have conditions on nested attributes"
                 )
-            if attribute is not None:
-                raise validation(f"{_PREFIX}Multiple attribute names used in one condition")
             attribute, position = operand.top, index
     if attribute is None:
         raise validation(f"{_PREFIX}No key attribute specified")
