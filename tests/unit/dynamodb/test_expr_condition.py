@@ -399,3 +399,30 @@ def test_undefined_name_without_any_names() -> None:
         P + "An expression attribute name used in the document path is not defined; "
         "attribute name: #n"
     )
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "(" * 101 + "a = :s" + ")" * 101,
+        "NOT " * 101 + "a = :s",
+        "size(" * 101 + "a" + ")" * 101 + " > :n1",
+    ],
+)
+def test_deep_nesting_is_refused(expression: str) -> None:
+    assert error(expression) == (
+        P + "The expression has too many nesting levels; nesting levels: 101"
+    )
+
+
+def test_nesting_up_to_the_limit_parses() -> None:
+    assert holds("NOT " * 100 + "n = :n5")
+    assert holds("(" * 99 + "n = :n5" + ")" + " AND n = :n5)" * 98)
+
+
+def test_long_chains_evaluate_without_deep_recursion() -> None:
+    ored = " OR ".join(["n = :n1"] * 300) + " OR n = :n5"
+    assert holds(ored)
+    anded = " AND ".join(["n = :n5"] * 300)
+    assert holds(anded)
+    assert not holds(anded + " AND n = :n1")

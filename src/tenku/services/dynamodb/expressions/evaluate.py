@@ -163,12 +163,24 @@ def _function(node: Function, item: Item | None) -> bool:
     raise AssertionError(f"unknown condition function {name}")
 
 
+def spine(node: Cond, kind: type[And] | type[Or]) -> list[Cond]:
+    """The terms of a chain of one operator (`a AND b AND c`), left to right, walked
+    without recursion along the left-deep spine the parser builds."""
+    terms: list[Cond] = []
+    while isinstance(node, kind):
+        terms.append(node.right)
+        node = node.left
+    terms.append(node)
+    terms.reverse()
+    return terms
+
+
 def evaluate(node: Cond, item: Item | None) -> bool:
     """Whether `item` (None = no item, i.e. empty) satisfies the condition."""
     if isinstance(node, And):
-        return evaluate(node.left, item) and evaluate(node.right, item)
+        return all(evaluate(term, item) for term in spine(node, And))
     if isinstance(node, Or):
-        return evaluate(node.left, item) or evaluate(node.right, item)
+        return any(evaluate(term, item) for term in spine(node, Or))
     if isinstance(node, Not):
         return not evaluate(node.operand, item)
     if isinstance(node, Compare):

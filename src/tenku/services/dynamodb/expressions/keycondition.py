@@ -24,7 +24,7 @@ from .ast import (
     Path,
     Value,
 )
-from .evaluate import begins_with
+from .evaluate import begins_with, spine
 
 RANGE_OPERATORS = ("=", "<", "<=", ">", ">=", "BETWEEN", "BEGINS_WITH")
 _FLIPPED = {"=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -77,7 +77,11 @@ class KeyCondition:
 
 def _invalid_operator(node: Cond) -> str | None:
     if isinstance(node, And):
-        return _invalid_operator(node.left) or _invalid_operator(node.right)
+        for term in spine(node, And):
+            found = _invalid_operator(term)
+            if found is not None:
+                return found
+        return None
     if isinstance(node, Or):
         return "OR"
     if isinstance(node, Not):
@@ -92,9 +96,10 @@ def _invalid_operator(node: Cond) -> str | None:
 
 
 def _flatten(node: Cond) -> list[Cond]:
-    if isinstance(node, And):
-        return _flatten(node.left) + _flatten(node.right)
-    return [node]
+    terms: list[Cond] = []
+    for term in spine(node, And):
+        terms.extend(_flatten(term) if isinstance(term, And) else [term])
+    return terms
 
 
 def _single(node: Cond) -> tuple[str, str, tuple[AttributeValue, ...]]:

@@ -31,6 +31,7 @@ from .ast import (
     Value,
 )
 from .names import ExpressionContext, describe
+from .paths import clash_message, find_path_clash
 from .reserved import is_reserved
 from .tokenizer import (
     EOF,
@@ -71,6 +72,7 @@ LONG_TYPE_NAMES = {
 }
 MAX_IN_OPERANDS = 100
 MAX_PATH_DEPTH = 32
+MAX_NESTING = 100  # parentheses, NOTs and function calls inside one another
 
 # Which collected error DynamoDB reports when an expression has several.
 ERROR_ORDER = (
@@ -115,41 +117,6 @@ def static_type(operand: Operand) -> str | None:
     return None
 
 
-def find_path_clash(paths: list[Path]) -> tuple[str, Path, Path] | None:
-    """The first pair of overlapping paths, else the first conflicting pair, else None.
-
-    Two paths overlap when one is a prefix of (or equal to) the other; they conflict when
-    they agree up to an element that is a map key in one and a list index in the other."""
-    overlap: tuple[str, Path, Path] | None = None
-    conflict: tuple[str, Path, Path] | None = None
-    for i, later in enumerate(paths):
-        for earlier in paths[:i]:
-            kind = _clash(earlier.elements, later.elements)
-            if kind == "overlap" and overlap is None:
-                overlap = ("overlap", earlier, later)
-            elif kind == "conflict" and conflict is None:
-                conflict = ("conflict", earlier, later)
-    return overlap or conflict
-
-
-def _clash(a: tuple[PathElement, ...], b: tuple[PathElement, ...]) -> str | None:
-    for x, y in zip(a, b, strict=False):
-        if isinstance(x, int) != isinstance(y, int):
-            return "conflict"
-        if x != y:
-            return None
-    return "overlap"
-
-
-def clash_message(clash: tuple[str, Path, Path]) -> str:
-    kind, one, two = clash
-    verb = "overlap" if kind == "overlap" else "conflict"
-    return (
-        f"Two document paths {verb} with each other; must remove or rewrite one of these "
-        f"paths; path one: {one}, path two: {two}"
-    )
-
-
 class Parser:
     """Parses one expression of kind `kind` (the name used in messages, e.g.
     "ConditionExpression"), resolving placeholders through `context`."""
@@ -163,6 +130,7 @@ class Parser:
         self.pos = 0
         self.errors: dict[str, str] = {}
         self._grouped: set[int] = set()
+        self._depth = 0
 
     # -- token helpers -------------------------------------------------------------
 
@@ -186,6 +154,19 @@ class Parser:
     def expect_end(self) -> None:
         if self.peek().kind != EOF:
             self.fail()
+
+    def nest(self) -> None:
+        """Enter one nesting level (a parenthesis, NOT or function call); call `unnest`
+        when leaving it. Deep nesting is refused before it exhausts the stack."""
+        self._depth += 1
+        if self._depth > MAX_NESTING:
+            raise validation(
+                f"Invalid {self.kind}: The expression has too many nesting levels; "
+                f"nesting levels: {self._depth}"
+            )
+
+    def unnest(self) -> None:
+        self._depth -= 1
 
     def error(self, category: str, message: str) -> None:
         self.errors.setdefault(category, message)
@@ -257,11 +238,13 @@ class Parser:
         if token.kind == IDENT and self.peek(1).is_punct("("):
             name = self.advance().text
             self.advance()
+            self.nest()
             args = [self.parse_operand()]
             while self.peek().is_punct(","):
                 self.advance()
                 args.append(self.parse_operand())
             self.expect_punct(")")
+            self.unnest()
             return Call(name, tuple(args))
         return self.parse_path()
 
@@ -315,14 +298,19 @@ class Parser:
     def _parse_not(self) -> Cond:
         if self.peek().is_keyword("NOT"):
             self.advance()
-            return Not(self._parse_not())
+            self.nest()
+            operand = self._parse_not()
+            self.unnest()
+            return Not(operand)
         return self._parse_primary()
 
     def _parse_primary(self) -> Cond:
         if self.peek().is_punct("("):
             self.advance()
+            self.nest()
             inner = self._parse_or()
             self.expect_punct(")")
+            self.unnest()
             if id(inner) in self._grouped:
                 self.error("parens", "The expression has redundant parentheses;")
             self._grouped.add(id(inner))
