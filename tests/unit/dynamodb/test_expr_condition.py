@@ -420,9 +420,23 @@ def test_nesting_up_to_the_limit_parses() -> None:
     assert holds("(" * 99 + "n = :n5" + ")" + " AND n = :n5)" * 98)
 
 
-def test_long_chains_evaluate_without_deep_recursion() -> None:
-    ored = " OR ".join(["n = :n1"] * 300) + " OR n = :n5"
+def test_long_chains_up_to_the_operator_limit() -> None:
+    ored = " OR ".join(["n = :n1"] * 149) + " OR n = :n5"  # 150 comparisons, 149 ORs
     assert holds(ored)
-    anded = " AND ".join(["n = :n5"] * 300)
+    anded = " AND ".join(["n = :n5"] * 150)
     assert holds(anded)
-    assert not holds(anded + " AND n = :n1")
+    assert not holds(anded.replace("n = :n5", "n = :n1", 1))
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        " OR ".join(["n = :n1"] * 151),
+        "NOT " * 50 + " AND ".join(["attribute_exists(a)"] * 126),
+        " AND ".join(["n BETWEEN :n1 AND :n5"] * 151),
+    ],
+)
+def test_operator_limit(expression: str) -> None:
+    assert error(expression) == (
+        P + "The expression contains too many operators; operator count: 301"
+    )

@@ -420,3 +420,12 @@ def test_updated_old_and_new_projections() -> None:
         "n": {"N": "2.5"},
         "fresh": {"N": "1"},
     }
+
+
+def test_update_operator_limit() -> None:
+    fine = "SET " + ",".join(f"a{i}=b+:n" for i in range(299)) + ",c=if_not_exists(c,:n)"
+    assert len(parse_update(fine, None, {":n": {"N": "1"}}).actions) == 300
+    too_many = fine + ",d=:n-b"
+    assert parse_error(too_many, None, {":n": {"N": "1"}}) == (
+        f"{U}The expression contains too many operators; operator count: 301"
+    )

@@ -73,6 +73,7 @@ LONG_TYPE_NAMES = {
 MAX_IN_OPERANDS = 100
 MAX_PATH_DEPTH = 32
 MAX_NESTING = 100  # parentheses, NOTs and function calls inside one another
+MAX_OPERATORS = 300  # AND OR NOT, comparators, BETWEEN, IN, + -, and function calls
 
 # Which collected error DynamoDB reports when an expression has several.
 ERROR_ORDER = (
@@ -131,6 +132,7 @@ class Parser:
         self.errors: dict[str, str] = {}
         self._grouped: set[int] = set()
         self._depth = 0
+        self._operators = 0
 
     # -- token helpers -------------------------------------------------------------
 
@@ -163,6 +165,15 @@ class Parser:
             raise validation(
                 f"Invalid {self.kind}: The expression has too many nesting levels; "
                 f"nesting levels: {self._depth}"
+            )
+
+    def operator(self) -> None:
+        """Count one operator or function against DynamoDB's limit of 300."""
+        self._operators += 1
+        if self._operators > MAX_OPERATORS:
+            raise validation(
+                f"Invalid {self.kind}: The expression contains too many operators; "
+                f"operator count: {self._operators}"
             )
 
     def unnest(self) -> None:
@@ -238,6 +249,7 @@ class Parser:
         if token.kind == IDENT and self.peek(1).is_punct("("):
             name = self.advance().text
             self.advance()
+            self.operator()
             self.nest()
             args = [self.parse_operand()]
             while self.peek().is_punct(","):
@@ -285,6 +297,7 @@ class Parser:
         node = self._parse_and()
         while self.peek().is_keyword("OR"):
             self.advance()
+            self.operator()
             node = Or(node, self._parse_and())
         return node
 
@@ -292,12 +305,14 @@ class Parser:
         node = self._parse_not()
         while self.peek().is_keyword("AND"):
             self.advance()
+            self.operator()
             node = And(node, self._parse_not())
         return node
 
     def _parse_not(self) -> Cond:
         if self.peek().is_keyword("NOT"):
             self.advance()
+            self.operator()
             self.nest()
             operand = self._parse_not()
             self.unnest()
@@ -319,6 +334,7 @@ class Parser:
         token = self.peek()
         if token.kind == "PUNCT" and token.text in COMPARATORS:
             self.advance()
+            self.operator()
             right = self.parse_operand()
             self.check_condition_operand(left)
             self.check_condition_operand(right)
@@ -326,6 +342,7 @@ class Parser:
             return Compare(token.text, left, right)
         if token.is_keyword("BETWEEN"):
             self.advance()
+            self.operator()
             low = self.parse_operand()
             if not self.peek().is_keyword("AND"):
                 self.fail()
@@ -338,6 +355,7 @@ class Parser:
             return Between(left, low, high)
         if token.is_keyword("IN"):
             self.advance()
+            self.operator()
             self.expect_punct("(")
             options = [self.parse_operand()]
             while self.peek().is_punct(","):
@@ -490,6 +508,7 @@ class Parser:
             token = self.peek()
             if token.is_punct("+") or token.is_punct("-"):
                 self.advance()
+                self.operator()
                 value = Arith(token.text, value, self.parse_operand())
             self.check_update_operand(value)
             return UpdateAction(clause, path, value)
