@@ -97,8 +97,8 @@ class Not:
 @dataclass(frozen=True, eq=False)
 class Function:
     """A boolean function: attribute_exists, attribute_not_exists, attribute_type,
-    begins_with, contains; plus the legacy-only `legacy_not_contains` (false when the
-    attribute is missing) and `legacy_ne` (true when it is missing)."""
+    begins_with, contains; plus the legacy-only `legacy_not_contains` (NOT_CONTAINS:
+    false, not true, when the attribute is missing)."""
 
     name: str
     args: tuple[Operand, ...]

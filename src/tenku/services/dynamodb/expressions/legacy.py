@@ -13,8 +13,8 @@ from tenku.services.dynamodb.errors import validation
 from .ast import Always, And, AttributeValue, Between, Compare, Cond, Function, In, Or, Path, Value
 from .evaluate import Condition
 from .keycondition import KeyCondition, build_key_condition
-from .parser import SET_TYPES, UpdateAction
 from .projection import Projection
+from .rules import SET_TYPES, UpdateAction
 from .update import Update
 
 _INVALID = "One or more parameter values were invalid: "

@@ -3,6 +3,7 @@ their validation, and the tracking of which ones the request's expressions used.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -84,8 +85,6 @@ def describe(value: Any) -> str:
     if isinstance(value, dict) and len(value) == 1:
         ((type_name, inner),) = value.items()
         if isinstance(inner, bytes):
-            import base64
-
             inner = base64.b64encode(inner).decode("ascii")
         elif isinstance(inner, bool):
             inner = "true" if inner else "false"

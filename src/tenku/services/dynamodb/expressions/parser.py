@@ -8,7 +8,6 @@ as DynamoDB reports one error even when an expression has several."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NoReturn
 
 from tenku.services.dynamodb import values as _values
@@ -33,6 +32,17 @@ from .ast import (
 from .names import ExpressionContext, describe
 from .paths import clash_message, find_path_clash
 from .reserved import is_reserved
+from .rules import (
+    COMPARATORS,
+    CONDITION_FUNCTIONS,
+    LONG_TYPE_NAMES,
+    SET_TYPES,
+    SIZED_TYPES,
+    UPDATE_FUNCTIONS,
+    VALID_TYPES,
+    UpdateAction,
+    static_type,
+)
 from .tokenizer import (
     EOF,
     IDENT,
@@ -46,30 +56,6 @@ from .tokenizer import (
     tokenize,
 )
 
-CONDITION_FUNCTIONS = {
-    "attribute_exists": 1,
-    "attribute_not_exists": 1,
-    "attribute_type": 2,
-    "begins_with": 2,
-    "contains": 2,
-}
-UPDATE_FUNCTIONS = {"if_not_exists": 2, "list_append": 2}
-COMPARATORS = ("=", "<>", "<", "<=", ">", ">=")
-VALID_TYPES = ("B", "NULL", "SS", "BOOL", "L", "BS", "N", "NS", "S", "M")
-SIZED_TYPES = frozenset({"S", "B", "SS", "NS", "BS", "L", "M"})
-SET_TYPES = frozenset({"SS", "NS", "BS"})
-LONG_TYPE_NAMES = {
-    "S": "STRING",
-    "N": "NUMBER",
-    "B": "BINARY",
-    "BOOL": "BOOLEAN",
-    "NULL": "NULL",
-    "M": "MAP",
-    "L": "LIST",
-    "SS": "STRING_SET",
-    "NS": "NUMBER_SET",
-    "BS": "BINARY_SET",
-}
 MAX_IN_OPERANDS = 100
 MAX_PATH_DEPTH = 32
 MAX_NESTING = 100  # parentheses, NOTs and function calls inside one another
@@ -96,26 +82,6 @@ ERROR_ORDER = (
     "between",
     "in_count",
 )
-
-
-@dataclass(frozen=True, eq=False)
-class UpdateAction:
-    """One action of an update expression: SET (value), REMOVE, ADD or DELETE (value)."""
-
-    action: str
-    path: Path
-    value: Operand | None = None
-
-
-def static_type(operand: Operand) -> str | None:
-    """The type an operand is known to have before any item is read, if any."""
-    if isinstance(operand, Value):
-        return _values.type_of(operand.value) if operand.value is not None else None
-    if isinstance(operand, Call):
-        return {"size": "N", "list_append": "L"}.get(operand.name)
-    if isinstance(operand, Arith):
-        return "N"
-    return None
 
 
 class Parser:

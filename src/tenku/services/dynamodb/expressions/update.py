@@ -12,8 +12,8 @@ from tenku.services.dynamodb.errors import validation
 
 from .ast import Arith, AttributeValue, Call, Item, Operand, Path, Value
 from .evaluate import get_path
-from .parser import SET_TYPES, UpdateAction
 from .projection import project
+from .rules import SET_TYPES, UpdateAction
 
 MISSING_ATTRIBUTE = "The provided expression refers to an attribute that does not exist in the item"
 INVALID_PATH = "The document path provided in the update expression is invalid for update"
