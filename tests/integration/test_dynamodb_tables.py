@@ -42,7 +42,7 @@ def test_create_describe_list_delete(ddb: Any, name: str) -> None:
     assert created["LatestStreamArn"].startswith(created["TableArn"] + "/stream/")
     ddb.put_item(TableName=name, Item={"id": {"S": "1"}, "v": {"S": "x" * 100}})
     described = ddb.describe_table(TableName=name)["Table"]
-    assert (described["ItemCount"], described["TableSizeBytes"]) == (1, 103)
+    assert (described["ItemCount"], described["TableSizeBytes"]) == (1, 104)
     ddb.get_waiter("table_exists").wait(TableName=name)
     assert ddb.list_tags_of_resource(ResourceArn=created["TableArn"])["Tags"] == [
         {"Key": "team", "Value": "core"}
@@ -90,14 +90,14 @@ def test_update_table_adds_gsi_with_backfill_and_removes_it(ddb: Any, name: str)
     )
     for n in range(4):
         item = {"id": {"S": str(n)}, "colour": {"S": "red" if n % 2 else "blue"}}
-        item["size"] = {"N": str(n)}
+        item["weight"] = {"N": str(n)}
         ddb.put_item(TableName=name, Item=item)
     ddb.put_item(TableName=name, Item={"id": {"S": "bad"}, "colour": {"N": "1"}})
     updated = ddb.update_table(
         TableName=name,
         AttributeDefinitions=[
             {"AttributeName": "colour", "AttributeType": "S"},
-            {"AttributeName": "size", "AttributeType": "N"},
+            {"AttributeName": "weight", "AttributeType": "N"},
         ],
         GlobalSecondaryIndexUpdates=[
             {
@@ -105,7 +105,7 @@ def test_update_table_adds_gsi_with_backfill_and_removes_it(ddb: Any, name: str)
                     "IndexName": "byColour",
                     "KeySchema": [
                         {"AttributeName": "colour", "KeyType": "HASH"},
-                        {"AttributeName": "size", "KeyType": "RANGE"},
+                        {"AttributeName": "weight", "KeyType": "RANGE"},
                     ],
                     "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x"]},
                 }
@@ -116,7 +116,7 @@ def test_update_table_adds_gsi_with_backfill_and_removes_it(ddb: Any, name: str)
     reds = ddb.query(
         TableName=name,
         IndexName="byColour",
-        KeyConditionExpression="colour = :c AND size > :s",
+        KeyConditionExpression="colour = :c AND weight > :s",
         ExpressionAttributeValues={":c": {"S": "red"}, ":s": {"N": "0"}},
     )
     assert [i["id"]["S"] for i in reds["Items"]] == ["1", "3"]
@@ -138,7 +138,7 @@ def test_local_secondary_index(ddb: Any, name: str) -> None:
         AttributeDefinitions=[
             {"AttributeName": "pk", "AttributeType": "S"},
             {"AttributeName": "sk", "AttributeType": "S"},
-            {"AttributeName": "at", "AttributeType": "N"},
+            {"AttributeName": "ts", "AttributeType": "N"},
         ],
         KeySchema=[
             {"AttributeName": "pk", "KeyType": "HASH"},
@@ -149,7 +149,7 @@ def test_local_secondary_index(ddb: Any, name: str) -> None:
                 "IndexName": "byTime",
                 "KeySchema": [
                     {"AttributeName": "pk", "KeyType": "HASH"},
-                    {"AttributeName": "at", "KeyType": "RANGE"},
+                    {"AttributeName": "ts", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "KEYS_ONLY"},
             }
@@ -159,7 +159,7 @@ def test_local_secondary_index(ddb: Any, name: str) -> None:
     for sk, at in (("a", "30"), ("b", "-2.5"), ("c", "100"), ("d", "7")):
         ddb.put_item(
             TableName=name,
-            Item={"pk": {"S": "p"}, "sk": {"S": sk}, "at": {"N": at}, "x": {"S": "y"}},
+            Item={"pk": {"S": "p"}, "sk": {"S": sk}, "ts": {"N": at}, "x": {"S": "y"}},
         )
     result = ddb.query(
         TableName=name,
@@ -167,22 +167,22 @@ def test_local_secondary_index(ddb: Any, name: str) -> None:
         KeyConditionExpression="pk = :p",
         ExpressionAttributeValues={":p": {"S": "p"}},
     )
-    assert [i["at"]["N"] for i in result["Items"]] == ["-2.5", "7", "30", "100"]
-    assert all(set(i) == {"pk", "sk", "at"} for i in result["Items"])
+    assert [i["ts"]["N"] for i in result["Items"]] == ["-2.5", "7", "30", "100"]
+    assert all(set(i) == {"pk", "sk", "ts"} for i in result["Items"])
     full = ddb.query(
         TableName=name,
         IndexName="byTime",
-        KeyConditionExpression="pk = :p AND at >= :t",
+        KeyConditionExpression="pk = :p AND ts >= :t",
         ExpressionAttributeValues={":p": {"S": "p"}, ":t": {"N": "7"}},
         Select="ALL_ATTRIBUTES",
         Limit=1,
     )
-    assert full["Items"] == [{"pk": {"S": "p"}, "sk": {"S": "d"}, "at": {"N": "7"}, "x": {"S": "y"}}]
-    assert full["LastEvaluatedKey"] == {"pk": {"S": "p"}, "sk": {"S": "d"}, "at": {"N": "7"}}
+    assert full["Items"] == [{"pk": {"S": "p"}, "sk": {"S": "d"}, "ts": {"N": "7"}, "x": {"S": "y"}}]
+    assert full["LastEvaluatedKey"] == {"pk": {"S": "p"}, "sk": {"S": "d"}, "ts": {"N": "7"}}
     rest = ddb.query(
         TableName=name,
         IndexName="byTime",
-        KeyConditionExpression="pk = :p AND at >= :t",
+        KeyConditionExpression="pk = :p AND ts >= :t",
         ExpressionAttributeValues={":p": {"S": "p"}, ":t": {"N": "7"}},
         ExclusiveStartKey=full["LastEvaluatedKey"],
     )
