@@ -42,16 +42,26 @@ def key_from_request(table: Table, key: Any) -> tuple[Item, bytes, bytes]:
     if not isinstance(key, dict) or len(key) != len(table.key_names):
         raise validation(KEY_MISMATCH)
     canonical: Item = {}
+    encoded: list[bytes] = []
     for name in table.key_names:
         av = key.get(name)
         if av is None:
             raise validation(KEY_MISMATCH)
+        kind = table.types[name]
+        text = av.get("S") if kind == "S" and len(av) == 1 else None
+        if isinstance(text, str) and 0 < len(text) <= 256:
+            # Fast path for the common short string key: nothing to normalize, and a
+            # string of at most 256 characters (1024 UTF-8 bytes) is within every limit.
+            encoded.append(text.encode("utf-8", "surrogatepass"))
+            canonical[name] = av
+            continue
         av = values.normalize_value(av)
-        if values.type_of(av) != table.types[name]:
+        if values.type_of(av) != kind:
             raise validation(KEY_MISMATCH)
         keys.validate_key_value(av, partition=name == table.hash_key, name=name)
         canonical[name] = av
-    return canonical, _bytes(canonical, table.hash_key), _bytes(canonical, table.range_key)
+        encoded.append(keys.sort_key_bytes(av))
+    return canonical, encoded[0], encoded[1] if len(encoded) > 1 else b""
 
 
 def _bytes(item: Item, name: str | None) -> bytes:
