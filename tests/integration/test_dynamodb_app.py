@@ -296,9 +296,7 @@ def test_transaction_token_is_idempotent(ddb: Any, table: str) -> None:
 def test_batches(ddb: Any, table: str) -> None:
     puts = [{"PutRequest": {"Item": user(f"b{n}", n)}} for n in range(25)]
     assert ddb.batch_write_item(RequestItems={table: puts})["UnprocessedItems"] == {}
-    got = ddb.batch_get_item(
-        RequestItems={table: {"Keys": [key(f"b{n}") for n in range(30)]}}
-    )
+    got = ddb.batch_get_item(RequestItems={table: {"Keys": [key(f"b{n}") for n in range(30)]}})
     assert len(got["Responses"][table]) == 25
     assert got["UnprocessedKeys"] == {}
     with pytest.raises(ClientError) as caught:

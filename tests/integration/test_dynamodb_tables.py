@@ -177,7 +177,9 @@ def test_local_secondary_index(ddb: Any, name: str) -> None:
         Select="ALL_ATTRIBUTES",
         Limit=1,
     )
-    assert full["Items"] == [{"pk": {"S": "p"}, "sk": {"S": "d"}, "ts": {"N": "7"}, "x": {"S": "y"}}]
+    assert full["Items"] == [
+        {"pk": {"S": "p"}, "sk": {"S": "d"}, "ts": {"N": "7"}, "x": {"S": "y"}}
+    ]
     assert full["LastEvaluatedKey"] == {"pk": {"S": "p"}, "sk": {"S": "d"}, "ts": {"N": "7"}}
     rest = ddb.query(
         TableName=name,
@@ -192,9 +194,12 @@ def test_local_secondary_index(ddb: Any, name: str) -> None:
 def test_ttl_backups_limits(ddb: Any, name: str) -> None:
     simple_table(ddb, name)
     spec = {"Enabled": True, "AttributeName": "expires"}
-    assert ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=spec)[
-        "TimeToLiveSpecification"
-    ] == spec
+    assert (
+        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=spec)[
+            "TimeToLiveSpecification"
+        ]
+        == spec
+    )
     assert ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"] == {
         "TimeToLiveStatus": "ENABLED",
         "AttributeName": "expires",

@@ -142,7 +142,8 @@ def test_stream_records_are_published(provider: DynamoDBProvider, bus: EventBus)
     records: list[DynamoDBStreamRecord] = []
     bus.subscribe(DynamoDBStreamRecord, records.append)
     make_table(
-        provider, stream_specification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+        provider,
+        stream_specification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     )
     key = {"pk": {"S": "p"}, "sk": {"S": "s"}}
     provider.put_item(CTX, table_name="t", item={**key, "v": {"N": "1"}})
