@@ -190,3 +190,13 @@ def test_failed_transaction_writes_nothing(provider: DynamoDBProvider) -> None:
         },
     ]
     assert provider.scan(CTX, table_name="t")["Count"] == 0
+
+
+def test_tables_may_be_named_by_arn(provider: DynamoDBProvider) -> None:
+    make_table(provider)
+    arn = "arn:aws:dynamodb:us-east-1:000000000000:table/t"
+    provider.put_item(CTX, table_name=arn, item={"pk": {"S": "p"}, "sk": {"S": "s"}})
+    got = provider.batch_get_item(
+        CTX, request_items={arn: {"Keys": [{"pk": {"S": "p"}, "sk": {"S": "s"}}]}}
+    )
+    assert len(got["Responses"][arn]) == 1

@@ -37,8 +37,15 @@ class Catalog:
         return table
 
     def get(self, scope: Scope, name: str | None) -> Table:
-        """The table, or ResourceNotFoundException "Requested resource not found"."""
-        table = self.find(scope, name or "")
+        """The table (by name or table ARN), or ResourceNotFoundException "Requested
+        resource not found"."""
+        name = name or ""
+        if name.startswith("arn:"):
+            prefix = f"arn:aws:dynamodb:{scope.region}:{scope.account}:table/"
+            if not name.startswith(prefix):
+                raise not_found()
+            name = name[len(prefix) :]
+        table = self.find(scope, name)
         if table is None:
             raise not_found()
         return table
