@@ -165,12 +165,15 @@ class ReadOperations(ProviderBase):
             scanned += 1
             read_bytes += size
             last = item
+            if index is not None and index.kind == "GSI":
+                # A GSI holds only its projection: filters and answers see just that.
+                item = items.index_projection(table, index, item)
             if parsed.filter is not None and not parsed.filter.evaluate(item):
                 continue
             count += 1
             if select == "COUNT":
                 continue
-            if index is not None and (index.kind == "GSI" or select == "ALL_PROJECTED_ATTRIBUTES"):
+            if index is not None and select == "ALL_PROJECTED_ATTRIBUTES":
                 item = items.index_projection(table, index, item)
             if parsed.projection is not None:
                 item = parsed.projection.apply(item)
