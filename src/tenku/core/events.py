@@ -47,6 +47,16 @@ class LogEvent(NamedTuple):
     message: str
 
 
+class DynamoDBStreamRecord(NamedTuple):
+    """An item of a table with a stream enabled changed; `record` is the stream record
+    as DynamoDB Streams' GetRecords returns it (binary values as bytes)."""
+
+    scope: Scope
+    table_arn: str
+    stream_arn: str
+    record: dict[str, Any]
+
+
 class EventBus:
     def __init__(self) -> None:
         self._handlers: dict[type, list[Handler]] = defaultdict(list)

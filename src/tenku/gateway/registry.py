@@ -21,7 +21,7 @@ from tenku.core.clock import Clock
 from tenku.core.events import EventBus
 from tenku.storage import Storage
 
-SERVICES = ("sqs", "lambda", "logs")
+SERVICES = ("sqs", "lambda", "logs", "dynamodb")
 
 
 class Providers:
@@ -50,6 +50,7 @@ class Providers:
             "sqs": self._sqs,
             "lambda": self._lambda,
             "logs": self._logs,
+            "dynamodb": self._dynamodb,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -103,6 +104,11 @@ class Providers:
         from tenku.services.sqs.provider import SqsProvider
 
         return SqsProvider(self.storage, self.clock, self.bus)
+
+    def _dynamodb(self) -> Any:
+        from tenku.services.dynamodb.provider import DynamoDBProvider
+
+        return DynamoDBProvider(self.storage, self.clock, self.bus)
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

@@ -1,0 +1,1 @@
+"""DynamoDB: tables, items, expressions, queries, transactions and streams."""
