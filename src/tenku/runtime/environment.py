@@ -113,7 +113,6 @@ class Environment:
             "provisioned-concurrency" if self.provisioned else "on-demand",
         )
         os.makedirs(self.scratch_dir, exist_ok=True)
-        self.cage = Cage(os.path.basename(self.scratch_dir), self.spec.memory_mb)
         self._spawned = time.perf_counter()
         # Output through a raw pipe read by a loop reader (not a StreamReader task), so
         # the engine can take what is already written the moment an invocation ends.
@@ -123,11 +122,7 @@ class Environment:
             command = command_for(self.spec)
             if self._forkserver is not None:  # a Python runtime: fork it when possible
                 self._proc = await self._forkserver.spawn(
-                    command,
-                    env,
-                    self.spec.code_dir,
-                    write_fd,
-                    [],  # the cgroups are joined from a server thread, below
+                    command, env, self.spec.code_dir, write_fd, []
                 )
             if self._proc is None:
                 self._proc = await asyncio.create_subprocess_exec(
@@ -145,17 +140,30 @@ class Environment:
         finally:
             os.close(write_fd)
         loop = asyncio.get_running_loop()
-        # Joining a fresh memory cgroup costs ~7 ms in the kernel (a new css_set): a
-        # worker thread does it while the runtime initialises, off the event loop and off
-        # the cold start's critical path. Until it lands the first milliseconds of init
-        # run outside the memory limit (the limit applies to what is allocated after).
-        self._attached = loop.run_in_executor(None, self.cage.attach, self._proc.pid)
-        batch_scheduling(self._proc.pid)
+        pid = self._proc.pid
+        made = self._forkserver.take_cage(pid) if self._forkserver is not None else None
+        if made is not None and made.done() and made.exception() is None:
+            self.cage = made.result()  # a forked spare, caged while it waited
+            self.cage.set_memory(self.spec.memory_mb)
+        else:
+            if made is not None:
+                made.add_done_callback(_discard_cage)
+            # Joining a fresh memory cgroup costs ~7 ms in the kernel (a new css_set): a
+            # worker thread does it while the runtime initialises, off the event loop;
+            # `start` waits for it before the first invocation.
+            self.cage = Cage(os.path.basename(self.scratch_dir), self.spec.memory_mb)
+            self._attached = loop.run_in_executor(None, self.cage.attach, pid)
+        batch_scheduling(pid)
         self._out_fd = read_fd
         self._output_closed = loop.create_future()
         loop.add_reader(read_fd, self.drain_output)
         self._tasks.append(asyncio.create_task(self._watch_exit()))
-        return await self._ready
+        outcome = await self._ready
+        if self._attached is not None:
+            await self._attached
+            if self.cage is not None:
+                self.cage.limit_cpu()  # if init ended before the cage was joined
+        return outcome
 
     @property
     def pid(self) -> int | None:
@@ -189,8 +197,8 @@ class Environment:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self._output_closed), 1.0)
             self._close_output()
-        if self.cage is not None:
-            self.cage.close()
+        if self.cage is not None:  # rmdir may wait for the kernel: not on the event loop
+            await asyncio.get_running_loop().run_in_executor(None, self.cage.close)
         shutil.rmtree(self.scratch_dir, ignore_errors=True)
 
     async def watch_memory(self) -> None:
@@ -375,6 +383,11 @@ class Environment:
             inv = self._inbox.popleft()
             if not inv.done.done():
                 inv.done.set_result(outcome)
+
+
+def _discard_cage(made: asyncio.Future[Cage]) -> None:
+    if not made.cancelled() and made.exception() is None:
+        asyncio.get_running_loop().run_in_executor(None, made.result().close)
 
 
 def batch_scheduling(pid: int) -> None:

@@ -32,6 +32,7 @@ import sys
 from typing import Any
 
 from tenku.runtime.launch import BOOTSTRAP_DIR, PATH, PYTHON_BOOTSTRAP, SITE_DIRS
+from tenku.runtime.limits import Cage
 from tenku.runtime.processes import ForkedProcess
 
 log = logging.getLogger("tenku.runtime")
@@ -75,6 +76,9 @@ class Forkserver:
         self._reaper: asyncio.Task[None] | None = None
         self._pending: dict[int, asyncio.Future[int | None]] = {}
         self._children: dict[int, ForkedProcess] = {}
+        # The zygote's spare child and the cage being made for it: joining a fresh
+        # memory cgroup costs milliseconds, so it happens before any request needs it.
+        self._spare: tuple[int, asyncio.Future[Cage]] | None = None
         self._room = 0
         self._seq = 0
         self._failed_starts = 0
@@ -139,6 +143,24 @@ class Forkserver:
             return None
         self.forks += 1
         return self._children.get(pid)
+
+    def take_cage(self, pid: int) -> asyncio.Future[Cage] | None:
+        """The cage made ahead for the spare that became environment `pid`, if any."""
+        spare = self._spare
+        if spare is None or spare[0] != pid:
+            return None
+        self._spare = None
+        return spare[1]
+
+    def _cage_spare(self, pid: int) -> None:
+        self._drop_spare()
+        loop = asyncio.get_running_loop()
+        self._spare = (pid, loop.run_in_executor(None, _caged, pid))
+
+    def _drop_spare(self) -> None:
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            spare[1].add_done_callback(_close_cage)
 
     async def close(self) -> None:
         """Stop the zygote (environments it forked live on until the engine kills them)."""
@@ -237,6 +259,7 @@ class Forkserver:
         children, self._children = self._children, {}
         for child in children.values():
             child.orphaned()
+        self._drop_spare()
 
     def _on_readable(self) -> None:
         sock = self._sock
@@ -253,7 +276,11 @@ class Forkserver:
             self._on_message(json.loads(data))
 
     def _on_message(self, message: dict[str, Any]) -> None:
-        if "exit" in message:
+        if "spare" in message:
+            self._cage_spare(int(message["spare"]))
+        elif "exit" in message:
+            if self._spare is not None and self._spare[0] == int(message["exit"]):
+                self._drop_spare()  # a spare retired unused
             child = self._children.pop(int(message["exit"]), None)
             if child is not None:
                 child.exited(int(message["code"]))
@@ -276,3 +303,16 @@ class Forkserver:
             elif answer is None:  # a request given up on: nobody will use this one
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(int(pid), signal.SIGKILL)
+
+
+def _caged(pid: int) -> Cage:
+    """A cage for a spare (runs in a worker thread: the kernel takes its time)."""
+    cage = Cage(f"spare-{pid}", 128)
+    cage.attach(pid)
+    return cage
+
+
+def _close_cage(made: asyncio.Future[Cage]) -> None:
+    """Remove a spare's cage, in a worker thread: rmdir waits for the process to leave."""
+    if not made.cancelled() and made.exception() is None:
+        asyncio.get_running_loop().run_in_executor(None, made.result().close)

@@ -178,6 +178,7 @@ class Cage:
 
     def __init__(self, name: str, memory_mb: int) -> None:
         self.memory_mb = memory_mb
+        self.memory_mb_written = memory_mb
         self.backend = backend()
         self.dirs: list[Path] = []
         self._killed = False
@@ -211,6 +212,38 @@ class Cage:
             self.dirs.append(cpu)
             (cpu / "cpu.cfs_period_us").write_text(str(PERIOD_US))
             self._cpu_file = (cpu / "cpu.cfs_quota_us", str(quota))
+
+    def set_memory(self, memory_mb: int) -> None:
+        """Change the limits to those of `memory_mb` (a cage made ahead for a spare)."""
+        self.memory_mb = memory_mb
+        if not self.dirs:
+            return
+        limit = str(memory_mb * 1024 * 1024)
+        try:
+            if self.backend.kind == "v2":
+                (self.dirs[0] / "memory.max").write_text(limit)
+                self._cpu_file = (
+                    self.dirs[0] / "cpu.max",
+                    f"{cpu_quota_us(memory_mb)} {PERIOD_US}",
+                )
+            else:
+                memsw = self.dirs[0] / "memory.memsw.limit_in_bytes"
+                # v1 refuses a memory limit above memory+swap: raise that one first
+                order = ["memory.limit_in_bytes"]
+                if memory_mb > self.memory_mb_written:
+                    order.insert(0, "memory.memsw.limit_in_bytes")
+                else:
+                    order.append("memory.memsw.limit_in_bytes")
+                for name in order:
+                    if name == memsw.name:
+                        with contextlib.suppress(OSError):  # absent without swap accounting
+                            memsw.write_text(limit)
+                    else:
+                        (self.dirs[0] / name).write_text(limit)
+                self._cpu_file = (self.dirs[1] / "cpu.cfs_quota_us", str(cpu_quota_us(memory_mb)))
+        except OSError:
+            self.backend = Backend("poll")
+        self.memory_mb_written = memory_mb
 
     @property
     def polling(self) -> bool:

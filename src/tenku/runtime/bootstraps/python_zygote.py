@@ -294,6 +294,7 @@ def fork_spare(
         return None
     if pid:
         theirs.close()
+        send(sock, {"spare": pid})  # the server cages it now, off any cold start's path
         return pid, ours
     # the spare: do what needs no request, then wait for one (or leave with the zygote)
     ours.close()
