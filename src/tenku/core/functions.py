@@ -36,13 +36,24 @@ class InvocationResult(NamedTuple):
     payload: bytes  # the function's answer, or Lambda's error document
     function_error: str | None  # None, "Unhandled" (or the error type the runtime gave)
     request_id: str
-    log_tail: str  # the last 4 KB of this invocation's log, as LogType=Tail returns it
+    log_lines: tuple[str, ...]  # this invocation's log, START to REPORT
     cold_start: bool
     init_ms: float
     duration_ms: float
     billed_ms: int
     max_memory_mb: int
     executed_version: str
+
+
+    @property
+    def log_tail(self) -> str:
+        """The last 4 KB of this invocation's log, as `LogType: Tail` returns it (built
+        only when asked for: most invocations never need it)."""
+        data = ("\n".join(self.log_lines) + "\n").encode()
+        return data[-TAIL_BYTES:].decode("utf-8", "ignore")
+
+
+TAIL_BYTES = 4096
 
 
 class Throttled(Exception):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,10 +42,13 @@ def _expire(done: asyncio.Future[Outcome | None]) -> None:
         done.set_result(None)
 
 
+_ids = random.Random(os.urandom(32))  # trace ids need uniqueness, not secrecy
+
+
 def _trace_id() -> str:
     return (
-        f"Root=1-{int(time.time()):08x}-{os.urandom(12).hex()};Parent={os.urandom(8).hex()}"
-        ";Sampled=0"
+        f"Root=1-{int(time.time()):08x}-{_ids.getrandbits(96):024x};"
+        f"Parent={_ids.getrandbits(64):016x};Sampled=0"
     )
 
 
@@ -188,9 +192,13 @@ class LambdaEngine:
 
     def _take_warm(self, key: FunctionSpec) -> Environment | None:
         pool = self._idle.get(key)
+        provisioned = key in self._provisioned
         while pool:
-            ready = [i for i, e in enumerate(pool) if e.provisioned]
-            env = pool.pop(ready[-1] if ready else -1)  # provisioned first
+            index = -1
+            if provisioned:  # provisioned environments first
+                ready = [i for i, e in enumerate(pool) if e.provisioned]
+                index = ready[-1] if ready else -1
+            env = pool.pop(index)
             if env.alive:
                 return env
             self._all.discard(env)
@@ -270,7 +278,7 @@ class LambdaEngine:
             payload=payload_out,
             function_error=error,
             request_id=request_id,
-            log_tail=report.tail(lines),
+            log_lines=tuple(lines),
             cold_start=cold,
             init_ms=env.init_ms if cold else 0.0,
             duration_ms=duration,
@@ -312,7 +320,7 @@ class LambdaEngine:
             payload=payload,
             function_error=error,
             request_id=request_id,
-            log_tail=report.tail(lines),
+            log_lines=tuple(lines),
             cold_start=True,
             init_ms=env.init_ms,
             duration_ms=env.init_ms,
@@ -327,8 +335,8 @@ class LambdaEngine:
     def _log(self, env: Environment, line: str) -> None:
         sink = self.on_log
         if sink is not None:
-            group = env.spec.log_group or f"/aws/lambda/{env.spec.name}"
-            sink(Scope(env.spec.account, env.spec.region), group, env.log_stream, time.time(), line)
+            scope, group = env.log_target
+            sink(scope, group, env.log_stream, time.time(), line)
 
     def _ensure_reaper(self) -> None:
         if self._reaper is None or self._reaper.done():

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from tenku.core.functions import FunctionSpec
+from tenku.core.scope import Scope
 from tenku.runtime import report
 from tenku.runtime.forkserver import Forkserver
 from tenku.runtime.launch import build_environment, command_for, log_stream_name
@@ -75,6 +76,11 @@ class Environment:
         self.scratch_dir = scratch_dir
         self.state = State.INIT
         self.log_stream = log_stream_name(spec.version, os.urandom(16).hex())
+        # where its lines go: (scope, log group), worked out once
+        self.log_target = (
+            Scope(spec.account, spec.region),
+            spec.log_group or f"/aws/lambda/{spec.name}",
+        )
         self.last_used = time.monotonic()
         self.init_ms = 0.0
         self.exit_status = ""
@@ -208,7 +214,8 @@ class Environment:
 
     @property
     def needs_watchdog(self) -> bool:
-        return self.cage is not None and self.cage.polling
+        cage = self.cage
+        return cage is not None and cage.backend.kind == "poll"
 
     def max_memory_mb(self) -> int:
         """Peak memory of the process tree, re-read at most every `MEMORY_READ_S`: the

@@ -11,8 +11,6 @@ import math
 import os
 import time
 
-TAIL_BYTES = 4096
-
 
 def start_line(request_id: str, version: str) -> str:
     return f"START RequestId: {request_id} Version: {version}"
@@ -37,11 +35,6 @@ def report_line(
     if init_ms is not None:
         line += f"\tInit Duration: {init_ms:.2f} ms"
     return line
-
-
-def tail(lines: list[str]) -> str:
-    data = ("\n".join(lines) + "\n").encode()
-    return data[-TAIL_BYTES:].decode("utf-8", "ignore")
 
 
 def timeout_message(request_id: str, timeout_s: float) -> str:

@@ -62,7 +62,7 @@ class FakeExecutor:
         self.specs.append(spec)
         self.payloads.append(payload)
         return InvocationResult(
-            b'{"ok": true}', self.function_error, request_id, "START\nhello\nEND\n",
+            b'{"ok": true}', self.function_error, request_id, ("START", "hello", "END"),
             True, 1.0, 2.0, 2, 40, spec.version,
         )  # fmt: skip
 
