@@ -27,6 +27,10 @@ class Settings(NamedTuple):
     # Python functions' environments are forked from a pre-initialised interpreter (a
     # "zygote"); TENKU_PYTHON_FORK=0 execs a fresh interpreter for each one instead.
     python_fork: bool = True
+    # The account's concurrency limit (Lambda's default quota is 1,000) and how long an
+    # idle execution environment stays warm before it is reaped.
+    lambda_concurrency: int = 1000
+    lambda_idle_seconds: float = 300.0
 
     def with_overrides(self, **overrides: Any) -> Settings:
         return self._replace(**{k: v for k, v in overrides.items() if v is not None})
@@ -53,4 +57,6 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
         durability=durability,
         log_level=env.get("TENKU_LOG_LEVEL", base.log_level),
         python_fork=env.get("TENKU_PYTHON_FORK", "1").lower() not in ("0", "false", "no"),
+        lambda_concurrency=int(env.get("TENKU_LAMBDA_CONCURRENCY", base.lambda_concurrency)),
+        lambda_idle_seconds=float(env.get("TENKU_LAMBDA_IDLE_SECONDS", base.lambda_idle_seconds)),
     )

@@ -28,6 +28,7 @@ class TenkuProcess:
 
     data_dir: Path | None
     extra_args: list[str] = field(default_factory=list)
+    extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[str] | None = None
     endpoint: str = ""
 
@@ -38,6 +39,7 @@ class TenkuProcess:
         # Markers that must never reach a function's environment (see the Lambda tests).
         env["TENKU_TEST_SECRET"] = "server-only"
         env["AWS_SECRET_ACCESS_KEY"] = "a-real-looking-secret"
+        env.update(self.extra_env)
         self.process = subprocess.Popen(
             args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
         )

@@ -55,7 +55,7 @@ class Gateway:
             self.bus,
             work_dir,
             self.endpoint_for(settings.port),
-            settings.python_fork,
+            settings,
         )
         self.commits = GroupCommit(self.storage)
         self.dispatcher = Dispatcher(settings, self.providers, self.commits.durable)

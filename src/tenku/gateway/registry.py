@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tenku.config import Settings
 from tenku.core.api import ApiCaller
 from tenku.core.clock import Clock
 from tenku.core.events import EventBus
@@ -32,12 +33,12 @@ class Providers:
         bus: EventBus,
         work_dir: Path,
         endpoint_url: str,
-        python_fork: bool = True,
+        settings: Settings | None = None,
     ) -> None:
         """`work_dir` holds unpacked function code and execution environments' scratch
-        space; `endpoint_url` is where code inside functions reaches Tenku; `python_fork`
-        lets the engine fork Python environments from a zygote."""
-        self.python_fork = python_fork
+        space; `endpoint_url` is where code inside functions reaches Tenku; `settings`
+        carries the Lambda engine's options (forking, concurrency, idle time)."""
+        self.settings = settings or Settings()
         self.storage = storage
         self.clock = clock
         self.bus = bus
@@ -121,7 +122,13 @@ class Providers:
         from tenku.runtime.engine import LambdaEngine
         from tenku.services.lambda_.provider import LambdaProvider
 
-        engine = LambdaEngine(self.work_dir / "runtime", python_fork=self.python_fork)
+        options = self.settings
+        engine = LambdaEngine(
+            self.work_dir / "runtime",
+            account_concurrency=options.lambda_concurrency,
+            idle_seconds=options.lambda_idle_seconds,
+            python_fork=options.python_fork,
+        )
         bus = self.bus
 
         def publish_log(scope: Scope, group: str, stream: str, at: float, line: str) -> None:
@@ -132,4 +139,5 @@ class Providers:
             self.storage, self.clock, bus, engine, self.work_dir / "lambda", self.endpoint_url
         )
         provider.async_invocations.api = self.api
+        provider.account_concurrency = options.lambda_concurrency
         return provider

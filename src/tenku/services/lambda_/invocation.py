@@ -40,6 +40,7 @@ log = logging.getLogger("tenku.lambda")
 
 class Invocations:
     async_invocations: AsyncInvocations  # set up by the provider
+    account_concurrency: int = models.ACCOUNT_CONCURRENCY  # the gateway sets the configured one
 
     def __init__(
         self,
@@ -298,11 +299,11 @@ class Invocations:
         if wanted < 0:
             raise invalid_parameter("ReservedConcurrentExecutions must be at least 0.")
         others = self.store.reserved_total(fn.scope, excluding=fn.id)
-        if models.ACCOUNT_CONCURRENCY - others - wanted < models.MIN_UNRESERVED:
+        floor = models.min_unreserved(self.account_concurrency)
+        if self.account_concurrency - others - wanted < floor:
             raise invalid_parameter(
                 "Specified ReservedConcurrentExecutions for function decreases account's "
-                f"UnreservedConcurrentExecution below its minimum value of "
-                f"[{models.MIN_UNRESERVED}]."
+                f"UnreservedConcurrentExecution below its minimum value of [{floor}]."
             )
         self.store.set_reserved(fn.id, wanted)
         await self.executor.retire(ref.arn())  # environments pick up the new limit

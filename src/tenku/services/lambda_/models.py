@@ -67,6 +67,12 @@ ACCOUNT_CONCURRENCY = 1000
 MIN_UNRESERVED = 100
 
 
+def min_unreserved(account_concurrency: int) -> int:
+    """The pool reserved concurrency must leave: Lambda's 100, or a tenth of a limit
+    configured below 1,000 (so a small local limit still allows reservations)."""
+    return min(MIN_UNRESERVED, account_concurrency // 10)
+
+
 class FunctionRef(NamedTuple):
     """A function named by name, partial ARN or ARN, with its scope and qualifier."""
 

@@ -396,8 +396,8 @@ class LambdaProvider(
                 "TotalCodeSize": 80_530_636_800,
                 "CodeSizeUnzipped": code.MAX_UNZIPPED,
                 "CodeSizeZipped": 52_428_800,
-                "ConcurrentExecutions": models.ACCOUNT_CONCURRENCY,
-                "UnreservedConcurrentExecutions": models.ACCOUNT_CONCURRENCY - reserved,
+                "ConcurrentExecutions": self.account_concurrency,
+                "UnreservedConcurrentExecutions": self.account_concurrency - reserved,
             },
             "AccountUsage": {"TotalCodeSize": size, "FunctionCount": count},
         }
