@@ -270,3 +270,22 @@ def test_tenku_logs_prints_a_function_log(tenku: TenkuProcess, lam: Any, name: s
     assert lines[0].startswith("START RequestId: ")
     assert "handling 77" in lines
     assert lines[-1].startswith("REPORT RequestId: ")
+
+
+def test_config_lists_page_with_markers(lam: Any, name: str) -> None:
+    create(lam, name)
+    for _ in range(2):
+        lam.publish_version(FunctionName=name)
+    for qualifier in ("$LATEST", "1", "2"):
+        lam.put_function_event_invoke_config(
+            FunctionName=name, Qualifier=qualifier, MaximumRetryAttempts=1
+        )
+    first = lam.list_function_event_invoke_configs(FunctionName=name, MaxItems=2)
+    assert len(first["FunctionEventInvokeConfigs"]) == 2 and first["NextMarker"]
+    rest = lam.list_function_event_invoke_configs(
+        FunctionName=name, MaxItems=2, Marker=first["NextMarker"]
+    )
+    assert len(rest["FunctionEventInvokeConfigs"]) == 1 and "NextMarker" not in rest
+    arns = {c["FunctionArn"] for c in first["FunctionEventInvokeConfigs"]}
+    arns |= {c["FunctionArn"] for c in rest["FunctionEventInvokeConfigs"]}
+    assert len(arns) == 3

@@ -11,11 +11,8 @@ from typing import Any
 
 import pytest
 
-from tenku.core.clock import ManualClock
-from tenku.core.events import EventBus
 from tenku.services.lambda_ import code
 from tenku.services.lambda_.provider import LambdaProvider
-from tenku.storage import MemoryStorage
 from tests.unit.services.test_lambda_provider import (
     CTX,
     FakeExecutor,
@@ -26,18 +23,6 @@ from tests.unit.services.test_lambda_provider import (
 )
 
 LAYER = "arn:aws:lambda:us-east-1:000000000000:layer:"
-
-
-@pytest.fixture()
-def executor() -> FakeExecutor:
-    return FakeExecutor()
-
-
-@pytest.fixture()
-def provider(tmp_path: Path, executor: FakeExecutor) -> LambdaProvider:
-    return LambdaProvider(
-        MemoryStorage(), ManualClock(), EventBus(), executor, tmp_path, "http://localhost:4566"
-    )
 
 
 def publish(provider: LambdaProvider, name: str = "lib", **kwargs: Any) -> dict[str, Any]:

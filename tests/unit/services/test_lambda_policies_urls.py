@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tenku.core.clock import ManualClock
-from tenku.core.events import EventBus
 from tenku.core.functions import FunctionSpec, InvocationResult
 from tenku.core.scope import Scope
 from tenku.services.lambda_.provider import LambdaProvider
 from tenku.services.lambda_.urls import UrlRequest
-from tenku.storage import MemoryStorage
 from tests.unit.services.test_lambda_provider import (
     ARN,
     CTX,
@@ -52,10 +48,8 @@ def executor() -> AnsweringExecutor:
 
 
 @pytest.fixture()
-def provider(tmp_path: Path, executor: AnsweringExecutor) -> LambdaProvider:
-    return LambdaProvider(
-        MemoryStorage(), ManualClock(), EventBus(), executor, tmp_path, "http://127.0.0.1:4566"
-    )
+def endpoint() -> str:
+    return "http://127.0.0.1:4566"
 
 
 # -- resource policies -------------------------------------------------------------------

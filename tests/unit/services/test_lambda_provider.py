@@ -13,14 +13,11 @@ from typing import Any, TypeVar
 
 import pytest
 
-from tenku.core.clock import ManualClock
 from tenku.core.context import RequestContext
 from tenku.core.errors import ServiceError
-from tenku.core.events import EventBus
 from tenku.core.functions import FunctionSpec, InvocationResult, Throttled
 from tenku.core.scope import Scope
 from tenku.services.lambda_.provider import LambdaProvider
-from tenku.storage import MemoryStorage
 
 T = TypeVar("T")
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -74,18 +71,6 @@ class FakeExecutor:
 
     async def close(self) -> None:
         self.closed = True
-
-
-@pytest.fixture()
-def executor() -> FakeExecutor:
-    return FakeExecutor()
-
-
-@pytest.fixture()
-def provider(tmp_path: Path, executor: FakeExecutor) -> LambdaProvider:
-    return LambdaProvider(
-        MemoryStorage(), ManualClock(), EventBus(), executor, tmp_path, "http://localhost:4566"
-    )
 
 
 def create(provider: LambdaProvider, name: str = "fn", **kwargs: Any) -> dict[str, Any]:

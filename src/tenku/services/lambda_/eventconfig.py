@@ -126,7 +126,8 @@ class EventInvokeConfigs(Invocations):
         max_items: int | None = None,
     ) -> dict[str, Any]:
         fn = self.require_function(models.parse_function_ref(ctx.scope, function_name))
-        return {"FunctionEventInvokeConfigs": self.store.event_configs(fn.id)}
+        configs = self.store.event_configs(fn.id)
+        return models.page_of("FunctionEventInvokeConfigs", configs, marker, max_items)
 
     def _event_config(
         self,

@@ -250,11 +250,7 @@ class Invocations:
         aliases = self.store.aliases(fn.id)
         if function_version:
             aliases = [a for a in aliases if a["FunctionVersion"] == function_version]
-        page, next_marker = models.paginate(aliases, marker, max_items)
-        result: dict[str, Any] = {"Aliases": page}
-        if next_marker:
-            result["NextMarker"] = next_marker
-        return result
+        return models.page_of("Aliases", aliases, marker, max_items)
 
     def update_alias(
         self,

@@ -170,11 +170,7 @@ class Layers(Invocations):
             for doc in self.store.layer_versions(scope, name)
             if _matches(doc, compatible_runtime, compatible_architecture)
         ]
-        page, next_marker = models.paginate(items, marker, max_items)
-        result: dict[str, Any] = {"LayerVersions": page}
-        if next_marker:
-            result["NextMarker"] = next_marker
-        return result
+        return models.page_of("LayerVersions", items, marker, max_items)
 
     def list_layers(
         self,
@@ -195,11 +191,7 @@ class Layers(Invocations):
              "LatestMatchingVersion": _listed(doc)}
             for doc in latest.values()
         ]  # fmt: skip
-        page, next_marker = models.paginate(items, marker, max_items)
-        result: dict[str, Any] = {"Layers": page}
-        if next_marker:
-            result["NextMarker"] = next_marker
-        return result
+        return models.page_of("Layers", items, marker, max_items)
 
     def delete_layer_version(
         self, ctx: RequestContext, layer_name: str, version_number: int

@@ -259,6 +259,17 @@ def paginate(
     return page, (str(start + limit) if more else None)
 
 
+def page_of(
+    key: str, items: list[Any], marker: str | None, max_items: int | None
+) -> dict[str, Any]:
+    """A list operation's answer: `{key: page}`, with `NextMarker` when more follow."""
+    page, next_marker = paginate(items, marker, max_items)
+    result: dict[str, Any] = {key: page}
+    if next_marker:
+        result["NextMarker"] = next_marker
+    return result
+
+
 DEAD_LETTER_SERVICES = ("sqs", "sns")
 
 

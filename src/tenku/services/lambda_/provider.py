@@ -194,11 +194,7 @@ class LambdaProvider(
                 latest = self.store.version(fn.id, models.LATEST)
                 if latest is not None:
                     items.append(configs.public(latest))
-        page, next_marker = models.paginate(items, marker, max_items)
-        result: dict[str, Any] = {"Functions": page}
-        if next_marker:
-            result["NextMarker"] = next_marker
-        return result
+        return models.page_of("Functions", items, marker, max_items)
 
     async def delete_function(
         self, ctx: RequestContext, function_name: str, qualifier: str | None = None
@@ -369,11 +365,7 @@ class LambdaProvider(
         ref = models.parse_function_ref(ctx.scope, function_name)
         fn = self.require_function(ref)
         items = [configs.public(c, qualified=True) for c in self.store.versions(fn.id)]
-        page, next_marker = models.paginate(items, marker, max_items)
-        result: dict[str, Any] = {"Versions": page}
-        if next_marker:
-            result["NextMarker"] = next_marker
-        return result
+        return models.page_of("Versions", items, marker, max_items)
 
     # -- helpers -----------------------------------------------------------------------------
     def _latest(self, fn: FunctionRow) -> dict[str, Any]:

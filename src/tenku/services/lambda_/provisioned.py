@@ -101,7 +101,7 @@ class ProvisionedConcurrency(Invocations):
             {"FunctionArn": models.function_arn(fn.scope, fn.name, qualifier), **config}
             for _, qualifier, config in self.store.qualifier_settings(TABLE, fn.id)
         ]
-        return {"ProvisionedConcurrencyConfigs": items}
+        return models.page_of("ProvisionedConcurrencyConfigs", items, marker, max_items)
 
     async def restore_provisioned(self) -> None:
         """Bring back every stored config's environments (after a restart)."""

@@ -155,11 +155,7 @@ class FunctionUrls(Invocations):
     ) -> dict[str, Any]:
         fn = self.require_function(models.parse_function_ref(ctx.scope, function_name))
         items = [self._shown_url(fn, url_id, c) for _, url_id, c in self.store.url_configs(fn.id)]
-        page, next_marker = models.paginate(items, marker, max_items)
-        result: dict[str, Any] = {"FunctionUrlConfigs": page}
-        if next_marker:
-            result["NextMarker"] = next_marker
-        return result
+        return models.page_of("FunctionUrlConfigs", items, marker, max_items)
 
     # -- the data plane ------------------------------------------------------------------
     async def serve_function_url(
