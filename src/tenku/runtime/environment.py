@@ -148,12 +148,16 @@ class Environment:
         loop = asyncio.get_running_loop()
         pid = self._proc.pid
         made = self._forkserver.take_cage(pid) if self._forkserver is not None else None
-        if made is not None and made.done() and made.exception() is None:
-            self.cage = made.result()  # a forked spare, caged while it waited
+        spare_cage = None
+        if made is not None:
+            # A forked spare, caged while it waited (or its cage is still being made: a
+            # second cage would race it for the process, so wait for this one).
+            with contextlib.suppress(Exception):
+                spare_cage = made.result() if made.done() else await made
+        if spare_cage is not None:
+            self.cage = spare_cage
             self.cage.set_memory(self.spec.memory_mb)
         else:
-            if made is not None:
-                made.add_done_callback(_discard_cage)
             # Joining a fresh memory cgroup costs ~7 ms in the kernel (a new css_set): a
             # worker thread does it while the runtime initialises, off the event loop;
             # `start` waits for it before the first invocation.
@@ -390,11 +394,6 @@ class Environment:
             inv = self._inbox.popleft()
             if not inv.done.done():
                 inv.done.set_result(outcome)
-
-
-def _discard_cage(made: asyncio.Future[Cage]) -> None:
-    if not made.cancelled() and made.exception() is None:
-        asyncio.get_running_loop().run_in_executor(None, made.result().close)
 
 
 def batch_scheduling(pid: int) -> None:

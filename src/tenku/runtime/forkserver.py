@@ -313,6 +313,11 @@ def _caged(pid: int) -> Cage:
 
 
 def _close_cage(made: asyncio.Future[Cage]) -> None:
-    """Remove a spare's cage, in a worker thread: rmdir waits for the process to leave."""
-    if not made.cancelled() and made.exception() is None:
-        asyncio.get_running_loop().run_in_executor(None, made.result().close)
+    """Remove a spare's cage, in a worker thread: rmdir waits for the process to leave
+    (at shutdown, when no thread can be had any more, right here)."""
+    if made.cancelled() or made.exception() is not None:
+        return
+    try:
+        made.get_loop().run_in_executor(None, made.result().close)
+    except RuntimeError:
+        made.result().close()
