@@ -1,6 +1,7 @@
 """The DynamoDB API: one method per operation of botocore's DynamoDB model.
 
-The methods live in mixins by area (tables, items, reads, batches, transactions);
+The methods live in mixins by area (tables, items, reads, batches, transactions,
+PartiQL statements);
 this class wires them to the store, the table catalog, the write path and the stream
 recorder. Methods take the request context and the operation's members as snake_case
 keyword arguments, and return the output shape as a dict.
@@ -14,6 +15,7 @@ from tenku.services.dynamodb.batch import BatchOperations
 from tenku.services.dynamodb.catalog import Catalog
 from tenku.services.dynamodb.item_ops import ItemOperations
 from tenku.services.dynamodb.items import Writer
+from tenku.services.dynamodb.partiql import PartiQLOperations
 from tenku.services.dynamodb.reads import ReadOperations
 from tenku.services.dynamodb.store import DynamoStore
 from tenku.services.dynamodb.streams import StreamRecorder
@@ -23,7 +25,12 @@ from tenku.storage import Storage
 
 
 class DynamoDBProvider(
-    TableOperations, ItemOperations, ReadOperations, BatchOperations, TransactOperations
+    TableOperations,
+    ItemOperations,
+    ReadOperations,
+    BatchOperations,
+    PartiQLOperations,
+    TransactOperations,
 ):
     service = "dynamodb"
 

@@ -68,7 +68,7 @@ def _check_key_types(table: Table, condition: ex.KeyCondition) -> None:
             )
 
 
-def _start_key(
+def start_key(
     table: Table, index: Index | None, start: Any
 ) -> tuple[Item, bytes, bytes, bytes, bytes]:
     """ExclusiveStartKey -> (canonical key, table pk, table sk, index pk, index sk)."""
@@ -263,12 +263,12 @@ class ReadOperations(ProviderBase):
         if index is None:
             after = None
             if exclusive_start_key is not None:
-                after = _start_key(table, None, exclusive_start_key)[2]
+                after = start_key(table, None, exclusive_start_key)[2]
             rows = self.store.query_table(table.id, pk, bounds, forward, after)
         else:
             index_after = None
             if exclusive_start_key is not None:
-                _, tpk, tsk, _, isk = _start_key(table, index, exclusive_start_key)
+                _, tpk, tsk, _, isk = start_key(table, index, exclusive_start_key)
                 index_after = (isk, tpk, tsk)
             rows = self.store.query_index(table.id, index.id, pk, bounds, forward, index_after)
         return self._page(
@@ -332,13 +332,13 @@ class ReadOperations(ProviderBase):
         if index is None:
             after = None
             if exclusive_start_key is not None:
-                _, pk, sk, _, _ = _start_key(table, None, exclusive_start_key)
+                _, pk, sk, _, _ = start_key(table, None, exclusive_start_key)
                 after = (pk, sk)
             rows = self.store.scan_table(table.id, after)
         else:
             index_after = None
             if exclusive_start_key is not None:
-                _, tpk, tsk, ipk, isk = _start_key(table, index, exclusive_start_key)
+                _, tpk, tsk, ipk, isk = start_key(table, index, exclusive_start_key)
                 index_after = (ipk, isk, tpk, tsk)
             rows = self.store.scan_index(table.id, index.id, index_after)
         if total_segments is not None and segment is not None:

@@ -101,26 +101,48 @@ class TransactOperations(ProviderBase):
         return_item_collection_metrics: str | None = None,
         client_request_token: str | None = None,
     ) -> dict[str, Any]:
+        fingerprint = _fingerprint(transact_items) if client_request_token is not None else ""
+        replayed = self._replayed(ctx, client_request_token, fingerprint)
+        if replayed is not None:
+            return replayed
+        actions = [self._plan(ctx, entry) for entry in transact_items]
+        return self._commit(
+            ctx, actions, return_consumed_capacity, client_request_token, fingerprint
+        )
+
+    def _replayed(
+        self, ctx: RequestContext, token: str | None, fingerprint: str
+    ) -> dict[str, Any] | None:
+        """The answer to an earlier request with this ClientRequestToken, if any."""
+        if token is None:
+            return None
+        scope = ctx.scope
+        seen = self.store.token(scope.account, scope.region, token, self.now_ms() - TOKEN_TTL_MS)
+        if seen is None:
+            return None
+        if seen[0] != fingerprint:
+            raise ServiceError(
+                "IdempotentParameterMismatchException",
+                "The request uses the same client token as a previous, but non-identical "
+                "request. Do not reuse a client token with different requests, unless the "
+                "requests are identical.",
+                400,
+            )
+        result: dict[str, Any] = json.loads(seen[1])
+        return result
+
+    def _commit(
+        self,
+        ctx: RequestContext,
+        actions: list[_Action],
+        return_consumed_capacity: str | None,
+        client_request_token: str | None,
+        fingerprint: str,
+    ) -> dict[str, Any]:
+        """Decide every action, then write them all in one storage transaction (or raise
+        TransactionCanceledException); remembers the answer under the token."""
         scope = ctx.scope
         now = self.now_ms()
-        fingerprint = ""
-        if client_request_token is not None:
-            fingerprint = _fingerprint(transact_items)
-            seen = self.store.token(
-                scope.account, scope.region, client_request_token, now - TOKEN_TTL_MS
-            )
-            if seen is not None:
-                if seen[0] != fingerprint:
-                    raise ServiceError(
-                        "IdempotentParameterMismatchException",
-                        "The request uses the same client token as a previous, but non-identical "
-                        "request. Do not reuse a client token with different requests, unless the "
-                        "requests are identical.",
-                        400,
-                    )
-                result: dict[str, Any] = json.loads(seen[1])
-                return result
-        actions = [self._plan(ctx, entry) for entry in transact_items]
         targets = set()
         for action in actions:
             target = (action.table.id, action.pk, action.sk)
