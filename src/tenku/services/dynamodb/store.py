@@ -425,10 +425,16 @@ class DynamoStore:
     def trim_streams(self, before_ms: int, closed_before: float) -> None:
         """Drop records created before `before_ms` (remembering, per stream, the last
         sequence number dropped) and streams disabled before `closed_before`."""
+        old_records = self.storage.query_one(
+            "SELECT 1 FROM ddb_stream_log WHERE created_ms < ? LIMIT 1", (before_ms,)
+        )
+        closed = self.storage.query(
+            "SELECT id FROM ddb_streams WHERE disabled < ?", (closed_before,)
+        )
+        if old_records is None and not closed:
+            return  # the usual case: no write transaction at all
         with self.storage.transaction():
-            if self.storage.query_one(
-                "SELECT 1 FROM ddb_stream_log WHERE created_ms < ? LIMIT 1", (before_ms,)
-            ):
+            if old_records is not None:
                 self.storage.execute(
                     "UPDATE ddb_streams SET trimmed_seq = (SELECT MAX(seq) FROM ddb_stream_log"
                     " WHERE stream_id = ddb_streams.id AND created_ms < ?) WHERE EXISTS (SELECT"
@@ -438,9 +444,7 @@ class DynamoStore:
                 self.storage.execute(
                     "DELETE FROM ddb_stream_log WHERE created_ms < ?", (before_ms,)
                 )
-            for row in self.storage.query(
-                "SELECT id FROM ddb_streams WHERE disabled < ?", (closed_before,)
-            ):
+            for row in closed:
                 self.storage.execute("DELETE FROM ddb_stream_log WHERE stream_id = ?", (row[0],))
                 self.storage.execute("DELETE FROM ddb_streams WHERE id = ?", (row[0],))
 
