@@ -22,7 +22,7 @@ from tenku.core.clock import Clock
 from tenku.core.events import EventBus
 from tenku.storage import Storage
 
-SERVICES = ("sqs", "lambda", "logs", "dynamodb")
+SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams")
 
 
 class Providers:
@@ -52,6 +52,7 @@ class Providers:
             "lambda": self._lambda,
             "logs": self._logs,
             "dynamodb": self._dynamodb,
+            "dynamodbstreams": self._dynamodbstreams,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -81,6 +82,8 @@ class Providers:
     async def _build(self, service: str) -> Any:
         if service == "lambda":
             await self.get("logs")  # function output must have somewhere to go
+        if service == "dynamodbstreams":
+            await self.get("dynamodb")  # the streams API reads the tables' store
         provider = self._factories[service]()
         await provider.start()
         return provider
@@ -110,6 +113,12 @@ class Providers:
         from tenku.services.dynamodb.provider import DynamoDBProvider
 
         return DynamoDBProvider(self.storage, self.clock, self.bus)
+
+    def _dynamodbstreams(self) -> Any:
+        from tenku.services.dynamodb.streams_api import DynamoDBStreamsProvider
+
+        dynamodb = self.built["dynamodb"]
+        return DynamoDBStreamsProvider(dynamodb.store, dynamodb.clock)
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

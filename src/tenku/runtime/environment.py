@@ -171,8 +171,8 @@ class Environment:
         outcome = await self._ready
         if self._attached is not None:
             await self._attached
-            if self.cage is not None:
-                self.cage.limit_cpu()  # if init ended before the cage was joined
+        if self.cage is not None and outcome is None:
+            self.cage.limit_cpu()  # idempotent: init may have ended before the cage was ready
         return outcome
 
     @property

@@ -1,5 +1,5 @@
 """All persistence of DynamoDB: table metadata, items, secondary-index entries,
-transaction idempotency tokens and stream records.
+transaction idempotency tokens, streams with their records, and the TTL expiry query.
 
 Items live in `ddb_items`, keyed (table id, partition-key bytes, sort-key bytes) with
 the bytes from `keys.sort_key_bytes`, so a Query is one range scan of the primary key.
@@ -36,10 +36,20 @@ SCHEMA = (
         account TEXT NOT NULL, region TEXT NOT NULL, token TEXT NOT NULL,
         fingerprint TEXT NOT NULL, created_ms INTEGER NOT NULL, result TEXT NOT NULL,
         PRIMARY KEY (account, region, token)) WITHOUT ROWID""",
-    """CREATE TABLE IF NOT EXISTS ddb_stream_records (
-        seq INTEGER PRIMARY KEY, table_id INTEGER NOT NULL, created_ms INTEGER NOT NULL,
-        record TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS ddb_stream_by_table ON ddb_stream_records (table_id, seq)",
+    "DROP TABLE IF EXISTS ddb_stream_records",  # before ddb_streams/ddb_stream_log
+    # A stream outlives its table (readable 24 hours after being disabled or deleted),
+    # so it is a row of its own; sequence numbers never repeat (AUTOINCREMENT).
+    """CREATE TABLE IF NOT EXISTS ddb_streams (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL, region TEXT NOT NULL,
+        table_name TEXT NOT NULL, label TEXT NOT NULL, view_type TEXT NOT NULL,
+        key_schema TEXT NOT NULL, created REAL NOT NULL, start_seq INTEGER NOT NULL,
+        disabled REAL, trimmed_seq INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (account, region, table_name, label))""",
+    """CREATE TABLE IF NOT EXISTS ddb_stream_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, stream_id INTEGER NOT NULL,
+        created_ms INTEGER NOT NULL, record TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS ddb_stream_log_by_stream ON ddb_stream_log (stream_id, seq)",
+    "CREATE INDEX IF NOT EXISTS ddb_stream_log_by_age ON ddb_stream_log (created_ms)",
 )
 
 Item = dict[str, Any]
@@ -121,7 +131,6 @@ class DynamoStore:
             self.storage.execute("DELETE FROM ddb_tables WHERE id = ?", (table_id,))
             self.storage.execute("DELETE FROM ddb_items WHERE table_id = ?", (table_id,))
             self.storage.execute("DELETE FROM ddb_indexes WHERE table_id = ?", (table_id,))
-            self.storage.execute("DELETE FROM ddb_stream_records WHERE table_id = ?", (table_id,))
             for index_id in index_ids:
                 self.delete_index(index_id)
 
@@ -297,17 +306,180 @@ class DynamoStore:
     def forget_tokens(self, before_ms: int) -> None:
         self.storage.execute("DELETE FROM ddb_tokens WHERE created_ms < ?", (before_ms,))
 
-    # -- stream records ----------------------------------------------------------------
-    def add_stream_record(self, table_id: int, now_ms: int, record: dict[str, Any]) -> int:
+    # -- streams and their records -----------------------------------------------------
+    def last_stream_seq(self) -> int:
+        """The highest sequence number ever handed out (0 before the first record)."""
+        row = self.storage.query_one(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'ddb_stream_log'"
+        )
+        return 0 if row is None else int(row[0])
+
+    def open_stream(
+        self,
+        account: str,
+        region: str,
+        table_name: str,
+        label: str,
+        view_type: str,
+        key_schema: list[dict[str, str]],
+        created: float,
+    ) -> int:
         return self.storage.insert(
-            "INSERT INTO ddb_stream_records (table_id, created_ms, record) VALUES (?, ?, ?)",
-            (table_id, now_ms, encode_item(record)),
+            "INSERT INTO ddb_streams (account, region, table_name, label, view_type,"
+            " key_schema, created, start_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                account,
+                region,
+                table_name,
+                label,
+                view_type,
+                json.dumps(key_schema),
+                created,
+                self.last_stream_seq() + 1,
+            ),
         )
 
-    def stream_records(self, table_id: int, after_seq: int, limit: int) -> list[tuple[int, Item]]:
+    def close_stream(self, stream_id: int, at: float) -> None:
+        self.storage.execute(
+            "UPDATE ddb_streams SET disabled = ? WHERE id = ? AND disabled IS NULL",
+            (at, stream_id),
+        )
+
+    _STREAM_COLUMNS = (
+        "id, account, region, table_name, label, view_type, key_schema, created,"
+        " start_seq, disabled, trimmed_seq"
+    )
+
+    @staticmethod
+    def _stream_row(row: Sequence[Any]) -> dict[str, Any]:
+        return {
+            "id": int(row[0]),
+            "account": str(row[1]),
+            "region": str(row[2]),
+            "table_name": str(row[3]),
+            "label": str(row[4]),
+            "view_type": str(row[5]),
+            "key_schema": json.loads(row[6]),
+            "created": float(row[7]),
+            "start_seq": int(row[8]),
+            "disabled": None if row[9] is None else float(row[9]),
+            "trimmed_seq": int(row[10]),
+        }
+
+    def find_stream(
+        self, account: str, region: str, table_name: str, label: str
+    ) -> dict[str, Any] | None:
+        row = self.storage.query_one(
+            f"SELECT {self._STREAM_COLUMNS} FROM ddb_streams WHERE account = ? AND region = ?"
+            " AND table_name = ? AND label = ?",
+            (account, region, table_name, label),
+        )
+        return None if row is None else self._stream_row(row)
+
+    def stream_by_id(self, stream_id: int) -> dict[str, Any] | None:
+        row = self.storage.query_one(
+            f"SELECT {self._STREAM_COLUMNS} FROM ddb_streams WHERE id = ?", (stream_id,)
+        )
+        return None if row is None else self._stream_row(row)
+
+    def list_streams(
+        self, account: str, region: str, table_name: str | None, after_id: int, limit: int
+    ) -> list[dict[str, Any]]:
+        sql = f"SELECT {self._STREAM_COLUMNS} FROM ddb_streams WHERE account = ? AND region = ?"
+        params: list[Any] = [account, region]
+        if table_name is not None:
+            sql += " AND table_name = ?"
+            params.append(table_name)
+        sql += " AND id > ? ORDER BY id LIMIT ?"
+        params.extend((after_id, limit))
+        return [self._stream_row(r) for r in self.storage.query(sql, params)]
+
+    def add_stream_record(self, stream_id: int, now_ms: int, record: dict[str, Any]) -> int:
+        return self.storage.insert(
+            "INSERT INTO ddb_stream_log (stream_id, created_ms, record) VALUES (?, ?, ?)",
+            (stream_id, now_ms, encode_item(record)),
+        )
+
+    def stream_records(self, stream_id: int, after_seq: int, limit: int) -> list[tuple[int, Item]]:
+        """Up to `limit` (sequence number, record) of a stream after `after_seq`."""
         rows = self.storage.query(
-            "SELECT seq, record FROM ddb_stream_records WHERE table_id = ? AND seq > ?"
+            "SELECT seq, record FROM ddb_stream_log WHERE stream_id = ? AND seq > ?"
             " ORDER BY seq LIMIT ?",
-            (table_id, after_seq, limit),
+            (stream_id, after_seq, limit),
         )
         return [(int(r[0]), decode_item(r[1])) for r in rows]
+
+    def stream_seq_range(self, stream_id: int) -> tuple[int, int] | None:
+        """(first, last) sequence number a stream still holds, or None when empty."""
+        row = self.storage.query_one(
+            "SELECT MIN(seq), MAX(seq) FROM ddb_stream_log WHERE stream_id = ?", (stream_id,)
+        )
+        return None if row is None or row[0] is None else (int(row[0]), int(row[1]))
+
+    def has_stream_record(self, stream_id: int, seq: int) -> bool:
+        row = self.storage.query_one(
+            "SELECT 1 FROM ddb_stream_log WHERE seq = ? AND stream_id = ?", (seq, stream_id)
+        )
+        return row is not None
+
+    def trim_streams(self, before_ms: int, closed_before: float) -> None:
+        """Drop records created before `before_ms` (remembering, per stream, the last
+        sequence number dropped) and streams disabled before `closed_before`."""
+        old_records = self.storage.query_one(
+            "SELECT 1 FROM ddb_stream_log WHERE created_ms < ? LIMIT 1", (before_ms,)
+        )
+        closed = self.storage.query(
+            "SELECT id FROM ddb_streams WHERE disabled < ?", (closed_before,)
+        )
+        if old_records is None and not closed:
+            return  # the usual case: no write transaction at all
+        with self.storage.transaction():
+            if old_records is not None:
+                self.storage.execute(
+                    "UPDATE ddb_streams SET trimmed_seq = (SELECT MAX(seq) FROM ddb_stream_log"
+                    " WHERE stream_id = ddb_streams.id AND created_ms < ?) WHERE EXISTS (SELECT"
+                    " 1 FROM ddb_stream_log WHERE stream_id = ddb_streams.id AND created_ms < ?)",
+                    (before_ms, before_ms),
+                )
+                self.storage.execute(
+                    "DELETE FROM ddb_stream_log WHERE created_ms < ?", (before_ms,)
+                )
+            for row in closed:
+                self.storage.execute("DELETE FROM ddb_stream_log WHERE stream_id = ?", (row[0],))
+                self.storage.execute("DELETE FROM ddb_streams WHERE id = ?", (row[0],))
+
+    # -- time to live ------------------------------------------------------------------
+    def named_tables(self) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """(account, region, name, spec) of every table."""
+        rows = self.storage.query("SELECT account, region, name, spec FROM ddb_tables")
+        return [(str(r[0]), str(r[1]), str(r[2]), json.loads(r[3])) for r in rows]
+
+    def expired_items(
+        self, table_id: int, attribute: str, low: float, high: float
+    ) -> list[tuple[bytes, bytes, str]]:
+        """Items whose top-level Number `attribute` lies in [low, high)."""
+        if '"' in attribute or "\\" in attribute:
+            found = []
+            for pk, sk, text in self.scan_items(table_id):
+                number = decode_item(text).get(attribute, {}).get("N")
+                try:
+                    if number is not None and low <= float(number) < high:
+                        found.append((pk, sk, text))
+                except ValueError:
+                    continue
+            return found
+        rows = self.storage.query(
+            "SELECT pk, sk, item FROM ddb_items WHERE table_id = ?"
+            " AND CAST(json_extract(item, ?) AS REAL) >= ?"
+            " AND CAST(json_extract(item, ?) AS REAL) < ?",
+            (table_id, f'$."{attribute}".N', low, f'$."{attribute}".N', high),
+        )
+        return [(bytes(r[0]), bytes(r[1]), str(r[2])) for r in rows]
+
+    def first_stream_seq_at(self, stream_id: int, at_ms: int) -> int | None:
+        """The first sequence number of a stream's records created at or after `at_ms`."""
+        row = self.storage.query_one(
+            "SELECT MIN(seq) FROM ddb_stream_log WHERE stream_id = ? AND created_ms >= ?",
+            (stream_id, at_ms),
+        )
+        return None if row is None or row[0] is None else int(row[0])

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from tenku.core.context import RequestContext
 from tenku.core.errors import ServiceError
-from tenku.services.dynamodb import tables
+from tenku.services.dynamodb import streams, tables
 from tenku.services.dynamodb.catalog import ProviderBase
 from tenku.services.dynamodb.errors import validation
 from tenku.services.dynamodb.items import index_entry
@@ -41,10 +40,6 @@ class TableOperations(ProviderBase):
             for name, index in table.indexes.items()
         }
         return tables.describe_table(table, stats, index_stats, status)
-
-    def _stream_label(self) -> str:
-        stamp = datetime.fromtimestamp(self.clock.now(), UTC)
-        return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}"
 
     def create_table(
         self,
@@ -90,7 +85,6 @@ class TableOperations(ProviderBase):
             spec["OnDemandThroughput"] = on_demand_throughput
         if stream_specification and stream_specification.get("StreamEnabled"):
             spec["StreamSpecification"] = stream_specification
-            spec["StreamLabel"] = self._stream_label()
         if sse_specification:
             spec["SSESpecification"] = sse_specification
         if table_class:
@@ -105,6 +99,8 @@ class TableOperations(ProviderBase):
                 spec["GlobalSecondaryIndexes"] = gsis
             if lsis:
                 spec["LocalSecondaryIndexes"] = lsis
+            if "StreamSpecification" in spec:
+                streams.open_stream(self.store, scope, table_name, spec, self.clock.now())
             self.store.save_table(table_id, spec)
         table = Table(table_id, scope.account, scope.region, table_name, spec)
         self.catalog.add(table)
@@ -137,7 +133,9 @@ class TableOperations(ProviderBase):
                 "Disable deletion protection first."
             )
         description = self._describe(table, "DELETING")
-        self.store.delete_table(table.id, [i.id for i in table.indexes.values()])
+        with self.store.storage.transaction():
+            streams.close_stream(self.store, table.spec, self.clock.now())
+            self.store.delete_table(table.id, [i.id for i in table.indexes.values()])
         self.catalog.forget(table)
         return {"TableDescription": description}
 
@@ -205,6 +203,10 @@ class TableOperations(ProviderBase):
                 index["_id"] = self.store.new_index_id(table.id)
             for index_id in dropped:
                 self.store.delete_index(index_id)
+            if stream_specification is not None:
+                streams.close_stream(self.store, table.spec, self.clock.now())
+                if spec["StreamSpecification"].get("StreamEnabled"):
+                    streams.open_stream(self.store, ctx.scope, table.name, spec, self.clock.now())
             table = self.catalog.save(table, spec)
             for index in new_gsis:
                 self._backfill(table, index["IndexName"])
@@ -219,13 +221,13 @@ class TableOperations(ProviderBase):
                     f"Table already has an enabled stream: {table.arn}/stream/"
                     f"{spec.get('StreamLabel')}"
                 )
-            spec["StreamSpecification"] = stream
-            spec["StreamLabel"] = self._stream_label()
+            spec["StreamSpecification"] = stream  # opened by update_table
         else:
             if not enabled:
                 raise validation("Table already has no enabled stream")  # nothing to disable
             spec["StreamSpecification"] = {"StreamEnabled": False}
             spec.pop("StreamLabel", None)
+            spec.pop("StreamId", None)
 
     def _gsi_updates(
         self,
