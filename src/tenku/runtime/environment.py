@@ -147,6 +147,12 @@ class Environment:
             os.close(write_fd)
         loop = asyncio.get_running_loop()
         pid = self._proc.pid
+        # Output and exit are watched before anything else is awaited: the runtime is
+        # already running, and what it prints during init belongs to init.
+        self._out_fd = read_fd
+        self._output_closed = loop.create_future()
+        loop.add_reader(read_fd, self.drain_output)
+        self._tasks.append(asyncio.create_task(self._watch_exit()))
         made = self._forkserver.take_cage(pid) if self._forkserver is not None else None
         spare_cage = None
         if made is not None:
@@ -164,10 +170,6 @@ class Environment:
             self.cage = Cage(os.path.basename(self.scratch_dir), self.spec.memory_mb)
             self._attached = loop.run_in_executor(None, self.cage.attach, pid)
         batch_scheduling(pid)
-        self._out_fd = read_fd
-        self._output_closed = loop.create_future()
-        loop.add_reader(read_fd, self.drain_output)
-        self._tasks.append(asyncio.create_task(self._watch_exit()))
         outcome = await self._ready
         if self._attached is not None:
             await self._attached
@@ -248,6 +250,7 @@ class Environment:
 
     def next_invocation(self, reply: Reply) -> None:
         if self.state is State.INIT:
+            self.drain_output()  # what init printed before asking is init's
             self.state = State.IDLE
             self.init_ms = (time.perf_counter() - self._spawned) * 1000
             if self.cage is not None:
@@ -328,6 +331,7 @@ class Environment:
     def post_init_error(self, body: bytes, error_type: str | None) -> Response:
         if self.state is not State.INIT or self._ready.done():
             return error_response(403, "InvalidStateTransition", "not in the init phase")
+        self.drain_output()
         self.init_ms = (time.perf_counter() - self._spawned) * 1000
         self._ready.set_result(Outcome("init_error", body, error_type))
         return 202, {"Content-Type": "application/json"}, b'{"status":"OK"}'
