@@ -236,7 +236,7 @@ def serve(sock: socket.socket) -> tuple[dict[str, Any], frozenset[str]] | None:
             gc.collect()
             gc.freeze()  # children's collections then leave the zygote's pages shared
             tops = preloaded()
-            if spare is not None:  # the next spare gets what was just imported
+            if spare is not None and not pending:  # preloading done: a spare that has it all
                 retire(spare)
                 spare = None
             continue
