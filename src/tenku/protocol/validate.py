@@ -282,15 +282,40 @@ class _Compiler:
         style = self.style
         coral = self.coral
         key_check = self.compile(shape["key"]["shape"])
-        value_check = self.compile(shape["value"]["shape"])
+        value_name = shape["value"]["shape"]
+        value_shape = self.model.shape(value_name)
+        # Coral checks a sized map value's own length against the whole map: one
+        # "Map value must satisfy constraint: [...]" error at the map's path, listing
+        # every constraint of the value shape (BatchWriteItem's 1..25 requests a table).
+        low, high = value_shape.get("min"), value_shape.get("max")
+        sized = value_shape["type"] in ("list", "map", "string", "blob")
+        own = coral and sized and (low is not None or high is not None)
+        value_check = self._build(value_shape) if own else self.compile(value_name)
+        texts = []
+        if high is not None:
+            texts.append(f"Member must have length less than or equal to {_num(high)}")
+        if low is not None:
+            texts.append(f"Member must have length greater than or equal to {_num(low)}")
+        map_value_text = "Map value must satisfy constraint: [" + ", ".join(texts) + "]"
 
         def check_map(value: Any, path: str, errs: list[str]) -> Any:
             if type(value) is not dict:
                 raise style.wrong_type(path, value, "map")
             out = {}
+            broken = False
             for key, item in value.items():
                 sub = f"{path}.{key}" if coral else path
-                out[key_check(key, sub, errs)] = value_check(item, sub, errs)
+                checked = out[key_check(key, sub, errs)] = value_check(item, sub, errs)
+                if own and (
+                    (low is not None and len(checked) < low)
+                    or (high is not None and len(checked) > high)
+                ):
+                    broken = True
+            if broken:
+                errs.append(
+                    f"Value '{java_repr(value)}' at '{path}' failed to satisfy constraint: "
+                    + map_value_text
+                )
             return out
 
         return check_map

@@ -328,7 +328,7 @@ def test_incorrect_operand_types(expression: str, operator: str, operand: str) -
 def test_add_delete_operand_types(expression: str, operator: str, operand: str) -> None:
     assert parse_error(expression, None, used(expression, TYPED)) == (
         f"{U}Incorrect operand type for operator or function; operator: {operator}, "
-        f"operand type: {operand}"
+        f"operand type: {operand}, typeSet: ALLOWED_FOR_ADD_OPERAND"
     )
 
 

@@ -16,7 +16,7 @@ from tenku.core.events import EventBus
 from tenku.core.scope import Scope
 from tenku.services.dynamodb.items import Writer, not_found
 from tenku.services.dynamodb.store import DynamoStore
-from tenku.services.dynamodb.tables import Table
+from tenku.services.dynamodb.tables import Table, check_table_name
 
 
 class Catalog:
@@ -47,6 +47,7 @@ class Catalog:
             name = name[len(prefix) :]
         table = self.find(scope, name)
         if table is None:
+            check_table_name(name)  # a malformed name is a ValidationException
             raise not_found()
         return table
 

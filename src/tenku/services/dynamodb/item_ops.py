@@ -176,7 +176,7 @@ class ItemOperations(ProviderBase):
                 )
             base = old if old is not None else dict(key_item)
             new = update.apply(base) if update is not None else dict(base)
-            size = items.check_size(new)
+            size = items.check_size(new, items.UPDATE_TOO_LARGE)
             if table.indexes:
                 self.writer.check_indexes(table, new)
             self.writer.write(table, pk, sk, old, new, size, capacity)

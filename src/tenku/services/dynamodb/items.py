@@ -22,6 +22,7 @@ Item = dict[str, Any]
 _INVALID = "One or more parameter values were invalid: "
 KEY_MISMATCH = "The provided key element does not match the schema"
 TOO_LARGE = "Item size has exceeded the maximum allowed size"
+UPDATE_TOO_LARGE = "Item size to update has exceeded the maximum allowed size"
 
 
 def not_found() -> ServiceError:
@@ -95,10 +96,10 @@ def normalize_item(item: Any) -> Item:
     return {name: values.normalize_value(av) for name, av in item.items()}
 
 
-def check_size(item: Item) -> int:
+def check_size(item: Item, message: str = TOO_LARGE) -> int:
     size = values.item_size(item)
     if size > values.MAX_ITEM_SIZE:
-        raise validation(TOO_LARGE)
+        raise validation(message)
     return size
 
 

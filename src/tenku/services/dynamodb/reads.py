@@ -8,6 +8,7 @@ Must not: hold SQL (see `store.py`).
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -92,8 +93,45 @@ def start_key(
     return canonical, pk, sk, ipk, isk
 
 
+def _attribute_names(node: object) -> set[str]:
+    """The top-level attribute names a condition tree reads."""
+    if isinstance(node, ex.Path):
+        return {node.top}
+    found: set[str] = set()
+    if dataclasses.is_dataclass(node):
+        for field in dataclasses.fields(node):
+            child = getattr(node, field.name)
+            for part in child if isinstance(child, tuple) else (child,):
+                found |= _attribute_names(part)
+    return found
+
+
+def _projected_by(attributes_to_get: list[str] | None) -> str:
+    return "ProjectionExpression" if attributes_to_get is None else "AttributesToGet"
+
+
+def _check_filter_keys(
+    parsed: Parsed, filter_expression: str | None, hash_key: str, range_key: str | None
+) -> None:
+    """A Query's FilterExpression may not name the key attributes it queries by."""
+    if parsed.filter is None or filter_expression is None:
+        return
+    named = _attribute_names(parsed.filter.node)
+    for key in (hash_key, range_key):
+        if key is not None and key in named:
+            raise validation(
+                "Filter Expression can only contain non-primary key attributes: "
+                f"Primary key attribute: {key}"
+            )
+
+
 def _select(
-    select: str | None, parsed: Parsed, table: Table, index: Index | None, consistent: bool
+    select: str | None,
+    parsed: Parsed,
+    table: Table,
+    index: Index | None,
+    consistent: bool,
+    projected_by: str = "ProjectionExpression",
 ) -> str:
     if index is not None and index.kind == "GSI" and consistent:
         raise validation("Consistent reads are not supported on global secondary indexes")
@@ -102,23 +140,17 @@ def _select(
             return "SPECIFIC_ATTRIBUTES"
         return "ALL_PROJECTED_ATTRIBUTES" if index is not None else "ALL_ATTRIBUTES"
     if parsed.projection is not None and select != "SPECIFIC_ATTRIBUTES":
-        if select == "COUNT":
-            raise validation(
-                "Cannot specify the AttributesToGet when choosing to get only the Count"
-            )
-        raise validation(
-            f"{_INVALID}Cannot specify the ProjectionExpression or AttributesToGet when "
-            f"choosing to get {select}"
-        )
+        wanted = "only the Count" if select == "COUNT" else select
+        raise validation(f"Cannot specify the {projected_by} when choosing to get {wanted}")
     if select == "SPECIFIC_ATTRIBUTES" and parsed.projection is None:
         raise validation(
-            f"{_INVALID}Select type SPECIFIC_ATTRIBUTES requires ProjectionExpression or "
-            "AttributesToGet"
+            "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
+            "SPECIFIC_ATTRIBUTES"
         )
     if select == "ALL_PROJECTED_ATTRIBUTES" and index is None:
+        # Sic: "Querying" on a Scan too.
         raise validation(
-            f"{_INVALID}Select type ALL_PROJECTED_ATTRIBUTES is not supported when "
-            "IndexName is not specified"
+            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
         )
     if (
         select == "ALL_ATTRIBUTES"
@@ -255,8 +287,9 @@ class ReadOperations(ProviderBase):
                 key_conditions, hash_key=hash_key, range_key=range_key
             )
         _check_key_types(table, condition)
+        _check_filter_keys(parsed, filter_expression, hash_key, range_key)
         consistent = bool(consistent_read)
-        chosen = _select(select, parsed, table, index, consistent)
+        chosen = _select(select, parsed, table, index, consistent, _projected_by(attributes_to_get))
         pk = keys.sort_key_bytes(condition.hash_value)
         forward = scan_index_forward is not False
         bounds = range_bounds(condition)
@@ -327,7 +360,7 @@ class ReadOperations(ProviderBase):
         table = self.catalog.get(ctx.scope, table_name)
         index = self._index(table, index_name)
         consistent = bool(consistent_read)
-        chosen = _select(select, parsed, table, index, consistent)
+        chosen = _select(select, parsed, table, index, consistent, _projected_by(attributes_to_get))
         rows: Iterator[Row]
         if index is None:
             after = None

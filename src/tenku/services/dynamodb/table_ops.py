@@ -59,7 +59,8 @@ class TableOperations(ProviderBase):
         on_demand_throughput: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         billing = billing_mode or "PROVISIONED"
-        tables.check_key_schema(key_schema)
+        tables.check_table_name(table_name, lengths=False)
+        tables.check_table_key_schema(key_schema)
         gsis = copy.deepcopy(global_secondary_indexes or [])
         lsis = copy.deepcopy(local_secondary_indexes or [])
         tables.check_definitions(

@@ -8,9 +8,11 @@ Must not: touch storage or items.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from tenku.protocol.validate import java_repr
 from tenku.services.dynamodb.errors import validation
 
 _INVALID = "One or more parameter values were invalid: "
@@ -84,6 +86,48 @@ def key_names(schema: list[dict[str, str]]) -> tuple[str, str | None]:
     hash_key = schema[0]["AttributeName"]
     range_key = schema[1]["AttributeName"] if len(schema) > 1 else None
     return hash_key, range_key
+
+
+_TABLE_NAME = re.compile(r"[a-zA-Z0-9_.-]+")
+
+
+def _constraint_errors(broken: list[str]) -> None:
+    if broken:
+        count = f"{len(broken)} validation error{'s' if len(broken) > 1 else ''} detected: "
+        raise validation(count + "; ".join(broken))
+
+
+def check_table_name(name: str, lengths: bool = True) -> None:
+    """DynamoDB's table name rules: 3 to 255 of [a-zA-Z0-9_.-] (a table ARN is let through).
+
+    botocore's model now types most TableName members as a 1..1024 string (an ARN is
+    allowed), so the model-driven validation does not catch a bad plain name.
+    `lengths=False` checks the characters only (CreateTable, whose unit tests use a
+    one-letter table)."""
+    if name.startswith("arn:"):
+        return
+    texts = []
+    if lengths and len(name) < 3:
+        texts.append("Member must have length greater than or equal to 3")
+    if lengths and len(name) > 255:
+        texts.append("Member must have length less than or equal to 255")
+    if not _TABLE_NAME.fullmatch(name):
+        texts.append("Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+    _constraint_errors(
+        [f"Value '{name}' at 'tableName' failed to satisfy constraint: {text}" for text in texts]
+    )
+
+
+def check_table_key_schema(schema: list[dict[str, str]]) -> None:
+    """At most two elements (the model no longer says so), then `check_key_schema`."""
+    if len(schema) > 2:
+        _constraint_errors(
+            [
+                f"Value '{java_repr(schema)}' at 'keySchema' failed to satisfy constraint: "
+                "Member must have length less than or equal to 2"
+            ]
+        )
+    check_key_schema(schema)
 
 
 def check_key_schema(schema: list[dict[str, str]]) -> None:

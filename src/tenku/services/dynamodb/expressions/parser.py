@@ -487,7 +487,9 @@ class Parser:
             self.error(
                 "action_type",
                 "Incorrect operand type for operator or function; "
-                f"operator: {clause}, operand type: {LONG_TYPE_NAMES.get(type_name, type_name)}",
+                f"operator: {clause}, operand type: {LONG_TYPE_NAMES.get(type_name, type_name)}, "
+                # Sic: DELETE's message names the ADD type set too.
+                "typeSet: ALLOWED_FOR_ADD_OPERAND",
             )
         return UpdateAction(clause, path, operand)
 
