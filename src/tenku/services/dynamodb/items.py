@@ -185,6 +185,19 @@ class Capacity:
         return out
 
 
+def read_capacity(
+    table_name: str, index: Index | None, read_bytes: int, consistent: bool, mode: str
+) -> dict[str, Any] | None:
+    """ConsumedCapacity of a Query, Scan or SELECT that read `read_bytes` (on `index`)."""
+    capacity = Capacity(table_name, read=True)
+    units = read_units(read_bytes, consistent)
+    if index is None:
+        capacity.table = units
+    else:
+        capacity.add_index(index, units)
+    return capacity.render(mode)
+
+
 # -- the write path ------------------------------------------------------------------
 StreamHook = Callable[[Table, Item | None, Item | None], None]
 

@@ -18,7 +18,7 @@ from tenku.services.dynamodb import expressions as ex
 from tenku.services.dynamodb import items, keys, values
 from tenku.services.dynamodb.catalog import ProviderBase
 from tenku.services.dynamodb.errors import validation
-from tenku.services.dynamodb.items import Capacity, Item
+from tenku.services.dynamodb.items import Item
 from tenku.services.dynamodb.requests import Parsed, params_of, parse_request
 from tenku.services.dynamodb.store import decode_item
 from tenku.services.dynamodb.tables import Index, Table
@@ -219,13 +219,9 @@ class ReadOperations(ProviderBase):
                 names += [n for n in index.key_names if n not in names]
             result["LastEvaluatedKey"] = {n: last[n] for n in names}
         if capacity_mode in ("TOTAL", "INDEXES"):
-            capacity = Capacity(table.name, read=True)
-            units = items.read_units(read_bytes, consistent)
-            if index is None:
-                capacity.table = units
-            else:
-                capacity.add_index(index, units)
-            result["ConsumedCapacity"] = capacity.render(capacity_mode)
+            result["ConsumedCapacity"] = items.read_capacity(
+                table.name, index, read_bytes, consistent, capacity_mode
+            )
         return result
 
     def query(

@@ -296,13 +296,9 @@ class StatementOperations(ProviderBase):
             result["NextToken"] = _make_token(fingerprint, *resume)
             result["LastEvaluatedKey"] = resume[1]
         if capacity_mode in ("TOTAL", "INDEXES"):
-            capacity = Capacity(table.name, read=True)
-            units = items.read_units(read_bytes, consistent)
-            if index is None:
-                capacity.table = units
-            else:
-                capacity.add_index(index, units)
-            result["ConsumedCapacity"] = capacity.render(capacity_mode)
+            result["ConsumedCapacity"] = items.read_capacity(
+                table.name, index, read_bytes, consistent, capacity_mode
+            )
         return result
 
     # -- the operations ------------------------------------------------------------------
