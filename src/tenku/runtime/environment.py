@@ -234,7 +234,8 @@ class Environment:
 
     @property
     def out_of_memory(self) -> bool:
-        return self.cage is not None and self.cage.oom_killed()
+        killed = self.exit_status == "signal: killed"
+        return self.cage is not None and self.cage.oom_killed(by_sigkill=killed)
 
     def dispatch(self, invocation: Invocation) -> None:
         """Hand one invocation to the runtime (the engine guarantees one at a time)."""

@@ -265,8 +265,9 @@ class Cage:
                 path.write_text(value)
             self._cpu_file = None
 
-    def oom_killed(self) -> bool:
-        """Did the kernel or the watchdog kill this environment for memory?"""
+    def oom_killed(self, by_sigkill: bool = False) -> bool:
+        """Did the kernel or the watchdog kill this environment for memory? (`by_sigkill`:
+        the process died of SIGKILL, so a memory peak at the limit also counts.)"""
         if self._killed:
             return True
         if not self.dirs:
@@ -280,7 +281,17 @@ class Cage:
             key, _, value = line.partition(" ")
             if key == "oom_kill" and value.strip() not in ("", "0"):
                 return True
-        return False
+        return by_sigkill and self._peaked()
+
+    def _peaked(self) -> bool:
+        """The group's memory peak reached its limit (a kill the counter above may not
+        show yet, or at all on older kernels)."""
+        name = "memory.peak" if self.backend.kind == "v2" else "memory.max_usage_in_bytes"
+        try:
+            peak = int((self.dirs[0] / name).read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return False
+        return peak >= self.memory_mb * 1024 * 1024 * 0.98
 
     async def watch(self, pid: int, on_kill: Callable[[], None] | None = None) -> None:
         """Poll the process tree and SIGKILL its group past the limit (watchdog mode only)."""
