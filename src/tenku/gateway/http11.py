@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import types
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 from urllib.parse import unquote
 
@@ -32,6 +33,7 @@ from tenku.gateway.exchange import (
 
 logger = logging.getLogger("tenku.gateway")
 
+EAGER_BODY = 64 * 1024  # bodies up to this size are read whole before the app starts
 MAX_QUEUED = 4  # pipelined requests parsed ahead of the running one before we stop reading
 MAX_HEAD = 64 * 1024  # request line + headers; llhttp itself sets no limit
 _METHODS = {m.encode(): m for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")}
@@ -82,6 +84,8 @@ class HttpConnection(asyncio.Protocol):
         self.read_paused = False
         self.write_paused = False
         self.drain_waiter: asyncio.Future[None] | None = None
+        self.deferred: Cycle | None = None  # headers parsed, app started when the body is
+        self.chunked = False
 
     # -- asyncio callbacks ---------------------------------------------------------------
 
@@ -97,6 +101,7 @@ class HttpConnection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = self.closing = self.dead = True
+        self.deferred = None
         shared = self.shared
         shared.connections.discard(self)
         for cycle in list(self.waiting):
@@ -143,6 +148,7 @@ class HttpConnection(asyncio.Protocol):
         self.head_size = 0
         self.content_length = 0
         self.expect = False
+        self.chunked = False
 
     def on_url(self, url: bytes) -> None:
         self.url += url
@@ -164,6 +170,8 @@ class HttpConnection(asyncio.Protocol):
             self.content_length = int(value)
         elif name == b"expect":
             self.expect = value.lower() == b"100-continue"
+        elif name == b"transfer-encoding":
+            self.chunked = True
 
     def on_headers_complete(self) -> None:
         shared = self.shared
@@ -206,7 +214,11 @@ class HttpConnection(asyncio.Protocol):
         cycle.expect_continue = self.expect and http11
         self.parsing = cycle
         if self.active is None and not self.queue:
-            self.start(cycle)
+            if cycle.expect_continue or self.chunked or self.content_length > EAGER_BODY:
+                self.start(cycle)
+            else:  # a small body: run the app once it is all here (see `start`)
+                self.active = cycle
+                self.deferred = cycle
         else:
             self.queue.append(cycle)
             if len(self.queue) >= MAX_QUEUED:
@@ -235,12 +247,26 @@ class HttpConnection(asyncio.Protocol):
             self.parsing = None
             cycle.more_body = False
             cycle.wake()
+        deferred = self.deferred
+        if deferred is not None:
+            self.deferred = None
+            self.start(deferred)
 
     # -- request sequencing --------------------------------------------------------------
 
     def start(self, cycle: Cycle) -> None:
+        """Run the app for `cycle` at once, up to its first real wait (a request that is
+        answered without waiting, such as a read, costs no task and no loop turn); only
+        what is left after that wait becomes a task."""
         self.active = cycle
-        self.task = self.shared.loop.create_task(self.run_app(cycle))
+        app = self.run_app(cycle)
+        try:
+            blocked_on = app.send(None)
+        except StopIteration:
+            return
+        task = self.shared.loop.create_task(_resume(app, blocked_on))
+        if self.active is cycle:
+            self.task = task
 
     async def run_app(self, cycle: Cycle) -> None:
         try:
@@ -286,6 +312,7 @@ class HttpConnection(asyncio.Protocol):
         """Stop parsing; answer ``status`` once earlier responses are out, then close."""
         self.dead = True
         self.pause_reading()
+        self.deferred = None  # its body never completed: it is answered with `status`
         broken = self.parsing
         self.parsing = None
         if broken is not None and broken is self.active:
@@ -348,3 +375,20 @@ class HttpConnection(asyncio.Protocol):
             self.task.cancel()
         self.closing = self.dead = True
         self.transport.abort()
+
+
+@types.coroutine
+def _resume(app: Any, blocked_on: Any) -> Generator[Any, Any, None]:
+    """Carry on an app coroutine that `start` ran up to its first wait: hand that wait to
+    the task driving this generator, then delegate to the coroutine (sends, throws and
+    cancellation pass through as with `await`)."""
+    try:
+        yield blocked_on
+    except BaseException as exc:  # thrown in while waiting (a cancellation): pass it on
+        try:
+            blocked_on = app.throw(exc)
+        except StopIteration:
+            return
+        yield from _resume(app, blocked_on)
+        return
+    yield from app
