@@ -143,11 +143,15 @@ class Gateway:
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
-        headers: dict[str, str] = {}
-        for raw_name, raw_value in scope["headers"]:
-            name = raw_name.decode("latin-1").lower()
-            value = raw_value.decode("latin-1")
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        # ASGI header names are lower-case already; a repeated header is joined with ", "
+        raw_headers = scope["headers"]
+        headers = {n.decode("latin-1"): v.decode("latin-1") for n, v in raw_headers}
+        if len(headers) != len(raw_headers):
+            headers = {}
+            for raw_name, raw_value in raw_headers:
+                name = raw_name.decode("latin-1")
+                value = raw_value.decode("latin-1")
+                headers[name] = f"{headers[name]}, {value}" if name in headers else value
         raw_path = scope.get("raw_path") or scope["path"].encode()
         request = Request(
             method=scope["method"],
