@@ -135,9 +135,20 @@ class _Compiler:
             # Hot path: a flat result only needs None and unknown keys dropped.
             return lambda value: {k: v for k, v in value.items() if v is not None and k in names}
         plan = tuple(members)
+        by_name = {name: (wire, enc) for name, wire, enc in members}
+        many = len(plan)
 
         def encode_structure(value: Any) -> Any:
             out: dict[str, Any] = {}
+            if len(value) * 2 < many:
+                # Sparse (a union such as DynamoDB's AttributeValue has one member of ten):
+                # walk what the value holds rather than every member of the shape.
+                for name, item in value.items():
+                    known = by_name.get(name)
+                    if known is not None and item is not None:
+                        wire, enc = known
+                        out[wire] = enc(item) if enc is not None else item
+                return out
             for name, wire, enc in plan:
                 item = value.get(name)
                 if item is not None:
