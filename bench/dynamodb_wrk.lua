@@ -3,7 +3,7 @@
 -- SigV4 Authorization (none of the servers under test verifies it).
 --
 -- usage: wrk -t1 -cN -dDs --latency -s dynamodb_wrk.lua http://127.0.0.1:PORT/ -- OP TABLE
---   OP is put, get, query or transact. At the end one line "WRK_JSON {...}" is printed.
+--   OP is put, get, query or transact. sqs_wrk.run_wrk appends the done() that prints one line "WRK_JSON {...}".
 -- Data layout (made by dynamodb_bench.py): items pk="g<0..999>", sk=0 for GetItem;
 -- partition pk="q" with sk 0..99 for Query; pk="t<0..999>", sk=0 with a number n for
 -- TransactWriteItems. PutItem writes new items pk="u<counter>-<seed>", sk=0.
@@ -68,15 +68,4 @@ function request()
   elseif op == "query" then body = query_body
   else body = transact_body() end
   return wrk.format(nil, nil, nil, body)
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRK_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%d,"p99_us":%d,'
-      .. '"mean_us":%.1f,"max_us":%d,"err_connect":%d,"err_read":%d,"err_write":%d,'
-      .. '"err_status":%d,"err_timeout":%d}\n',
-    summary.requests, summary.duration, summary.bytes,
-    latency:percentile(50), latency:percentile(99), latency.mean, latency.max,
-    e.connect, e.read, e.write, e.status, e.timeout))
 end

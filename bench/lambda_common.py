@@ -255,16 +255,6 @@ function init(args)
   wrk.path = "/2015-03-31/functions/" .. args[2] .. "/invocations"
 end
 
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRK_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%d,"p99_us":%d,'
-      .. '"mean_us":%.1f,"max_us":%d,"err_connect":%d,"err_read":%d,"err_write":%d,'
-      .. '"err_status":%d,"err_timeout":%d}\\n',
-    summary.requests, summary.duration, summary.bytes,
-    latency:percentile(50), latency:percentile(99), latency.mean, latency.max,
-    e.connect, e.read, e.write, e.status, e.timeout))
-end
 """.replace("@DATE@", AMZ_DATE).replace("@AUTH@", AUTHORIZATION)
 
 

@@ -2,7 +2,7 @@
 -- AWS JSON 1.0 protocol, headers like an SDK's. Each request's body carries a counter.
 --
 -- usage: wrk -t1 -cN -dDs --latency -s sqs_wrk.lua http://127.0.0.1:PORT/ -- OP QUEUE_URL
---   OP is "send" or "batch". At the end one line "WRK_JSON {...}" is printed.
+--   OP is "send" or "batch". sqs_wrk.run_wrk appends the done() that prints one line "WRK_JSON {...}".
 
 local op = "send"
 local queue_url = ""
@@ -46,15 +46,4 @@ function request()
   local body
   if op == "batch" then body = batch_body() else body = send_body() end
   return wrk.format(nil, nil, nil, body)
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'WRK_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%d,"p99_us":%d,'
-      .. '"mean_us":%.1f,"max_us":%d,"err_connect":%d,"err_read":%d,"err_write":%d,'
-      .. '"err_status":%d,"err_timeout":%d}\n',
-    summary.requests, summary.duration, summary.bytes,
-    latency:percentile(50), latency:percentile(99), latency.mean, latency.max,
-    e.connect, e.read, e.write, e.status, e.timeout))
 end

@@ -11,11 +11,37 @@ import json
 import os
 import resource
 import subprocess
+import tempfile
 import time
 
 from sqs_common import HOST, cpu_seconds
 
 LUA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sqs_wrk.lua")
+
+# Appended to every script run_wrk runs: the one line of results it parses. The scripts
+# (SQS, Lambda, DynamoDB) only say what to send.
+REPORT_LUA = r"""
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%d,"p99_us":%d,'
+      .. '"mean_us":%.1f,"max_us":%d,"err_connect":%d,"err_read":%d,"err_write":%d,'
+      .. '"err_status":%d,"err_timeout":%d}\n',
+    summary.requests, summary.duration, summary.bytes,
+    latency:percentile(50), latency:percentile(99), latency.mean, latency.max,
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def _with_report(script: str) -> str:
+    """A temporary copy of `script` with REPORT_LUA appended (the caller removes it)."""
+    with open(script) as f:
+        text = f.read()
+    fd, path = tempfile.mkstemp(prefix="wrk-", suffix=".lua")
+    with os.fdopen(fd, "w") as f:
+        f.write(text + REPORT_LUA)
+    return path
 
 
 def _children_cpu() -> float:
@@ -32,6 +58,7 @@ def run_wrk(
     server_pid: int | None = None,
 ) -> dict[str, float]:
     """One wrk run; returns requests/s, latency percentiles (ms) and CPU shares."""
+    script = _with_report(LUA)
     argv = [
         "wrk",
         "-t1",
@@ -41,7 +68,7 @@ def run_wrk(
         "10s",
         "--latency",
         "-s",
-        LUA,
+        script,
         f"http://{HOST}:{port}/",
         "--",
         op,
@@ -50,7 +77,10 @@ def run_wrk(
     server_cpu0 = cpu_seconds(server_pid) if server_pid else 0.0
     wrk_cpu0 = _children_cpu()
     t0 = time.perf_counter()
-    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script)
     wall = time.perf_counter() - t0
     wrk_cpu = _children_cpu() - wrk_cpu0
     server_cpu = (cpu_seconds(server_pid) - server_cpu0) if server_pid else 0.0
