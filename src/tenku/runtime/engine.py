@@ -229,7 +229,8 @@ class LambdaEngine:
             _trace_id(),
             loop.create_future(),
         )
-        self._log(env, report.start_line(request_id, spec.version))
+        start_line = report.start_line(request_id, spec.version)
+        self._log(env, start_line)
         dispatched = time.perf_counter()
         env.dispatch(inv)
         # A timer, not asyncio.wait: no task or extra future per warm invoke.
@@ -263,7 +264,7 @@ class LambdaEngine:
             else:
                 self._idle.setdefault(key, []).append(env)
         lines = list(init_lines)
-        lines.append(report.start_line(request_id, spec.version))
+        lines.append(start_line)
         lines.extend(inv.lines)
         closing = [
             report.end_line(request_id),
