@@ -148,5 +148,6 @@ class Providers:
             self.storage, self.clock, bus, engine, self.work_dir / "lambda", self.endpoint_url
         )
         provider.async_invocations.api = self.api
+        provider.pollers.api = self.api
         provider.account_concurrency = options.lambda_concurrency
         return provider

@@ -13,8 +13,9 @@ from typing import Any
 
 from tenku.core.clock import Clock
 from tenku.core.context import RequestContext
-from tenku.core.events import ClockAdvanced, EventBus
-from tenku.core.functions import Executor
+from tenku.core.events import ClockAdvanced, DynamoDBStreamRecord, EventBus
+from tenku.core.functions import Executor, InvocationResult, Throttled
+from tenku.core.ids import new_uuid
 from tenku.core.scope import Scope
 from tenku.services.lambda_ import code, configs, models
 from tenku.services.lambda_.errors import (
@@ -25,6 +26,9 @@ from tenku.services.lambda_.errors import (
     precondition_failed,
     request_too_large,
 )
+from tenku.services.lambda_.esm import EventSourceMappings
+from tenku.services.lambda_.esm_pollers import Pollers
+from tenku.services.lambda_.esm_store import MappingStore
 from tenku.services.lambda_.eventconfig import EventInvokeConfigs
 from tenku.services.lambda_.layers import Layers
 from tenku.services.lambda_.policies import ResourcePolicies
@@ -35,7 +39,12 @@ from tenku.storage import Storage
 
 
 class LambdaProvider(
-    EventInvokeConfigs, ProvisionedConcurrency, Layers, ResourcePolicies, FunctionUrls
+    EventInvokeConfigs,
+    ProvisionedConcurrency,
+    Layers,
+    ResourcePolicies,
+    FunctionUrls,
+    EventSourceMappings,
 ):
     service = "lambda"
 
@@ -51,14 +60,38 @@ class LambdaProvider(
         super().__init__(LambdaStore(storage), clock, executor, Path(work_dir), endpoint_url)
         self.bus = bus
         self.setup_async()
-        bus.subscribe(ClockAdvanced, lambda _event: self.async_invocations.wake())
+        self.mappings = MappingStore(storage)
+        self.pollers = Pollers(self.mappings, clock, self._invoke_for_mapping, self._reserved_of)
+        bus.subscribe(ClockAdvanced, self._clock_advanced)
+        bus.subscribe(
+            DynamoDBStreamRecord, lambda event: self.pollers.wake_source(event.stream_arn)
+        )
+
+    def _clock_advanced(self, _event: ClockAdvanced) -> None:
+        self.async_invocations.wake()
+        self.pollers.wake_all()
+
+    async def _invoke_for_mapping(
+        self, scope: Scope, function_arn: str, payload: bytes
+    ) -> InvocationResult:
+        """Run a batch of an event-source mapping: a synchronous invoke, with its limits."""
+        fn, _version, spec = self._resolve_for_invoke(scope, function_arn, None)
+        if fn.reserved == 0:
+            raise Throttled("ReservedFunctionConcurrentInvocationLimitExceeded")
+        return await self.executor.invoke(spec, payload, request_id=new_uuid())
+
+    def _reserved_of(self, scope: Scope, function_arn: str) -> int | None:
+        fn = self.store.function(scope, models.parse_function_ref(scope, function_arn).name)
+        return fn.reserved if fn else None
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
         self.async_invocations.start()
         await self.restore_provisioned()
+        self.pollers.start()
 
     async def stop(self) -> None:
+        await self.pollers.stop()
         await self.async_invocations.stop()
         await self.executor.close()
 
