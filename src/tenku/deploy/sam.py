@@ -1,0 +1,71 @@
+"""Expanding `Transform: AWS::Serverless-2016-10-31` with AWS's own aws-sam-translator.
+
+The translator turns SAM resources into plain CloudFormation exactly as the service
+does. It wants to list IAM's managed policies (Tenku has no IAM to ask: its bundled
+policy map is used instead) and a region from a boto3 session (given explicitly here).
+Its messages become the template error CloudFormation shows: `Transform
+AWS::Serverless-2016-10-31 failed with: ...`.
+Must not: evaluate the expanded template (the engine does).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from tenku.deploy.errors import TemplateError
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+_lock = threading.Lock()  # the translator keeps its region in a class attribute
+
+
+class _NoIam:
+    """The managed policy loader the translator asks; names resolve from its own map."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def transforms_of(template: dict[str, Any]) -> list[str]:
+    declared = template.get("Transform")
+    if declared is None:
+        return []
+    return [declared] if isinstance(declared, str) else [str(t) for t in declared]
+
+
+def needs_sam(template: dict[str, Any]) -> bool:
+    return SAM_TRANSFORM in transforms_of(template)
+
+
+def expand_sam(
+    template: dict[str, Any], parameters: dict[str, Any], region: str, account: str
+) -> dict[str, Any]:
+    """The template with its SAM resources expanded (slow: run it off the event loop)."""
+    from samtranslator.model.exceptions import (  # imported only for SAM templates
+        InvalidDocumentException,
+        InvalidResourceException,
+        InvalidTemplateException,
+    )
+    from samtranslator.translator.arn_generator import ArnGenerator
+    from samtranslator.translator.transform import transform
+
+    values = {**parameters, "AWS::Region": region, "AWS::AccountId": account}
+    with _lock:
+        ArnGenerator.BOTO_SESSION_REGION_NAME = region
+        try:
+            expanded: dict[str, Any] = transform(template, values, _NoIam())
+        except InvalidDocumentException as error:
+            details = " ".join(str(cause.message) for cause in error.causes)
+            raise TemplateError(
+                f"Transform {SAM_TRANSFORM} failed with: Invalid Serverless Application "
+                f"Specification document. Number of errors found: {len(error.causes)}. {details}"
+            ) from error
+        except (InvalidResourceException, InvalidTemplateException) as error:
+            raise TemplateError(
+                f"Transform {SAM_TRANSFORM} failed with: {error.message}"
+            ) from error
+    rest = [t for t in transforms_of(expanded) if t != SAM_TRANSFORM]
+    if rest:
+        raise TemplateError(f"Tenku does not run the transforms {rest}")
+    expanded.pop("Transform", None)
+    return expanded
