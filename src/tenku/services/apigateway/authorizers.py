@@ -45,7 +45,7 @@ class Authorizers(Base):
         rest_api_id: str,
         name: str,
         type: str,
-        provider_arns: list[str] | None = None,
+        provider_ar_ns: list[str] | None = None,  # providerARNs, as the dispatcher names it
         auth_type: str | None = None,
         authorizer_uri: str | None = None,
         authorizer_credentials: str | None = None,
@@ -65,7 +65,7 @@ class Authorizers(Base):
             "authorizerResultTtlInSeconds": models.DEFAULT_AUTHORIZER_TTL if ttl is None else ttl,
         }
         optional = {
-            "providerARNs": provider_arns,
+            "providerARNs": provider_ar_ns,
             "authType": auth_type,
             "authorizerUri": authorizer_uri,
             "authorizerCredentials": authorizer_credentials,
