@@ -195,7 +195,11 @@ class _Reader:
         if info.get("version") is not None:
             members["version"] = str(info["version"])
         if definition.get("x-amazon-apigateway-binary-media-types"):
-            members["binaryMediaTypes"] = list(definition["x-amazon-apigateway-binary-media-types"])
+            # SAM writes `image~1png` for `image/png`, as patch paths do
+            members["binaryMediaTypes"] = [
+                str(t).replace("~1", "/")
+                for t in definition["x-amazon-apigateway-binary-media-types"]
+            ]
         if definition.get("x-amazon-apigateway-api-key-source"):
             members["apiKeySource"] = str(definition["x-amazon-apigateway-api-key-source"]).upper()
         if definition.get("x-amazon-apigateway-policy"):
