@@ -275,7 +275,8 @@ def test_update_resource_errors(apigw: Any, api: dict[str, Any]) -> None:
             resourceId=a["id"],
             patchOperations=[{"op": "replace", "path": "/path", "value": "/x"}],
         )[2]
-        == "Invalid patch path  '/path' specified for op 'replace'. Must be one of: [/pathPart, /parentId]"
+        == "Invalid patch path  '/path' specified for op 'replace'. "
+        "Must be one of: [/pathPart, /parentId]"
     )
     moved = apigw.update_resource(
         restApiId=api["id"],
