@@ -22,7 +22,7 @@ from tenku.core.clock import Clock
 from tenku.core.events import EventBus
 from tenku.storage import Storage
 
-SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams")
+SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway")
 
 
 class Providers:
@@ -53,6 +53,7 @@ class Providers:
             "logs": self._logs,
             "dynamodb": self._dynamodb,
             "dynamodbstreams": self._dynamodbstreams,
+            "apigateway": self._apigateway,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -119,6 +120,11 @@ class Providers:
 
         dynamodb = self.built["dynamodb"]
         return DynamoDBStreamsProvider(dynamodb.store, dynamodb.clock)
+
+    def _apigateway(self) -> Any:
+        from tenku.services.apigateway.provider import ApiGatewayProvider
+
+        return ApiGatewayProvider(self.storage, self.clock, self.bus)
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

@@ -331,9 +331,18 @@ def _read_body(
         document = _json_document(body, style)
         if type(document) is not dict:
             raise style.wrong_type("", document, "structure")
-        located = {n for n, r in shape.get("members", {}).items() if r.get("location")}
+        members = shape.get("members", {})
+        located = {n for n, r in members.items() if r.get("location")}
+        # body keys that a URI member's name also takes stay apart under the member name
+        renamed = {
+            r["locationName"]: n
+            for n, r in members.items()
+            if not r.get("location") and r.get("locationName") in located
+        }
         for key, value in document.items():
-            if key not in located:
+            if key in renamed:
+                params[renamed[key]] = value
+            elif key not in located:
                 params.setdefault(key, value)
     else:
         params.update(XmlDecoder(model, style).structure(input_name, parse_xml(body)))

@@ -223,10 +223,15 @@ class _Compiler:
         # wire key -> (member name, child path name, checker)
         members: dict[str, tuple[str, str, Check]] = {}
         payload = shape.get("payload")
+        located = {n for n, r in shape.get("members", {}).items() if r.get("location")}
         for name, ref in shape.get("members", {}).items():
             wire = ref.get("locationName", name) if decode else name
             if decode and (ref.get("location") or name == payload):
                 wire = name  # rest-located and payload members are merged in by name
+            elif decode and wire in located:
+                # A body key named like a URI member (API Gateway's PutIntegration sends
+                # `integrationHttpMethod` as `httpMethod`) is merged in by member name.
+                wire = name
             # Member paths in coral messages are lowerCamel member names.
             shown = lower_camel(name) if coral else name
             members[wire] = (

@@ -207,6 +207,21 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ),
     ("lambda", "ListFunctions", {"MaxItems": 5, "Marker": "m"}, "rest-json"),
     (
+        # the body's `httpMethod` is `integrationHttpMethod`; the URI's is the method's own
+        "apigateway",
+        "PutIntegration",
+        {
+            "restApiId": "a1b2c3d4e5",
+            "resourceId": "abc123",
+            "httpMethod": "GET",
+            "type": "AWS_PROXY",
+            "integrationHttpMethod": "POST",
+            "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/f/invocations",
+            "timeoutInMillis": 1000,
+        },
+        "rest-json",
+    ),
+    (
         "lambda",
         "GetFunction",
         {"FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:f"},
