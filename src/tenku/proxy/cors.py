@@ -37,7 +37,7 @@ Cors = Mapping[str, Any]
 @lru_cache(maxsize=256)
 def _origin_pattern(pattern: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in pattern.lower().split("*")]
-    return re.compile(".+".join(parts))
+    return re.compile("[^/]+".join(parts))
 
 
 def origin_allowed(cors: Cors, origin: str) -> bool:
