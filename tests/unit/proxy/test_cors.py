@@ -20,8 +20,9 @@ CORS: dict[str, Any] = {
 }
 
 
-def _preflight(origin: str | None = "https://app.example.com", method: str = "GET",
-               headers: str | None = None) -> ProxyRequest:
+def _preflight(
+    origin: str | None = "https://app.example.com", method: str = "GET", headers: str | None = None
+) -> ProxyRequest:
     items = []
     if origin is not None:
         items.append(("Origin", origin))
@@ -62,8 +63,14 @@ def test_origin_table(origins: list[str], origin: str, allowed: bool) -> None:
         (_preflight(), True),
         (_preflight(origin=None), False),
         (ProxyRequest("OPTIONS", "/x", headers=(("Origin", "https://a"),)), False),
-        (ProxyRequest("GET", "/x", headers=(("Origin", "https://a"),
-                                            ("Access-Control-Request-Method", "GET"))), False),
+        (
+            ProxyRequest(
+                "GET",
+                "/x",
+                headers=(("Origin", "https://a"), ("Access-Control-Request-Method", "GET")),
+            ),
+            False,
+        ),
     ],
 )
 def test_what_is_a_preflight(request_: ProxyRequest, answered: bool) -> None:
@@ -122,8 +129,11 @@ def test_normal_answer_gets_cors_headers_and_loses_the_integrations_own() -> Non
     request = ProxyRequest("GET", "/items", headers=(("Origin", "https://a.example.org"),))
     integration = ProxyResponse(
         200,
-        [("Content-Type", "application/json"), ("Access-Control-Allow-Origin", "*"),
-         ("access-control-allow-methods", "DELETE")],
+        [
+            ("Content-Type", "application/json"),
+            ("Access-Control-Allow-Origin", "*"),
+            ("access-control-allow-methods", "DELETE"),
+        ],
         b"{}",
     )
     answer = apply_cors(CORS, request, integration)

@@ -31,11 +31,29 @@ BAD_RESULTS = [
     ("body is a number", {"statusCode": 200, "body": 5}, True, True, True),
     ("body is a list", {"statusCode": 200, "body": ["a"]}, True, True, True),
     ("bad base64", {"statusCode": 200, "body": "%%%", "isBase64Encoded": True}, True, True, True),
-    ("isBase64Encoded as text", {"statusCode": 200, "body": "", "isBase64Encoded": "yes"}, True, True, True),
+    (
+        "isBase64Encoded as text",
+        {"statusCode": 200, "body": "", "isBase64Encoded": "yes"},
+        True,
+        True,
+        True,
+    ),
     ("headers is a list", {"statusCode": 200, "headers": ["a"]}, True, True, True),
-    ("header value is an object", {"statusCode": 200, "headers": {"a": {"b": 1}}}, True, True, True),
+    (
+        "header value is an object",
+        {"statusCode": 200, "headers": {"a": {"b": 1}}},
+        True,
+        True,
+        True,
+    ),
     ("header value is a list", {"statusCode": 200, "headers": {"a": ["x"]}}, True, True, True),
-    ("multi header not a list", {"statusCode": 200, "multiValueHeaders": {"a": "x"}}, False, True, True),
+    (
+        "multi header not a list",
+        {"statusCode": 200, "multiValueHeaders": {"a": "x"}},
+        False,
+        True,
+        True,
+    ),
     ("cookies not a list", {"statusCode": 200, "cookies": "a=1"}, True, False, True),
     ("cookie not a string", {"statusCode": 200, "cookies": [1]}, True, False, True),
     ("1.0 without statusCode", {"body": "x"}, False, True, True),
@@ -84,11 +102,23 @@ def test_function_errors() -> None:
         ({"statusCode": 201}, 201, b"", None),
         ({"statusCode": 204, "body": None}, 204, b"", None),
         ({"statusCode": 404, "body": "nope"}, 404, b"nope", "text/plain; charset=utf-8"),
-        ({"statusCode": 200, "body": "é", "headers": {"Content-Type": "text/html"}}, 200,
-         "é".encode(), "text/html"),
-        ({"statusCode": 200, "body": base64.b64encode(b"\x00\xff").decode(),
-          "isBase64Encoded": True, "headers": {"content-type": "image/png"}}, 200, b"\x00\xff",
-         "image/png"),
+        (
+            {"statusCode": 200, "body": "é", "headers": {"Content-Type": "text/html"}},
+            200,
+            "é".encode(),
+            "text/html",
+        ),
+        (
+            {
+                "statusCode": 200,
+                "body": base64.b64encode(b"\x00\xff").decode(),
+                "isBase64Encoded": True,
+                "headers": {"content-type": "image/png"},
+            },
+            200,
+            b"\x00\xff",
+            "image/png",
+        ),
     ],
 )
 def test_v2_results(payload: object, status: int, body: bytes, content_type: str | None) -> None:
@@ -156,8 +186,12 @@ def test_rest_binary_results(
     raw = b"\x89PNG\x00\x01"
     text = base64.b64encode(raw).decode()
     payload = _payload(
-        {"statusCode": 200, "body": text, "isBase64Encoded": True,
-         "headers": {"Content-Type": content_type}}
+        {
+            "statusCode": 200,
+            "body": text,
+            "isBase64Encoded": True,
+            "headers": {"Content-Type": content_type},
+        }
     )
     answer = r.rest_answer(payload, accept=accept, binary_media_types=types)
     assert answer.body == (raw if decoded else text.encode())
@@ -179,10 +213,16 @@ def test_rest_binary_results(
         (r.rest_too_large(), 413, b'{"message":"Request Too Long"}'),
         (r.rest_too_many_requests(), 429, b'{"message":"Too Many Requests"}'),
         (r.rest_unauthorized(), 401, b'{"message":"Unauthorized"}'),
-        (r.rest_access_denied(explicit=True), 403,
-         b'{"Message":"User is not authorized to access this resource with an explicit deny"}'),
-        (r.rest_access_denied(explicit=False), 403,
-         b'{"Message":"User is not authorized to access this resource"}'),
+        (
+            r.rest_access_denied(explicit=True),
+            403,
+            b'{"Message":"User is not authorized to access this resource with an explicit deny"}',
+        ),
+        (
+            r.rest_access_denied(explicit=False),
+            403,
+            b'{"Message":"User is not authorized to access this resource"}',
+        ),
         (r.rest_authorizer_error(), 500, b'{"message": null}'),
     ],
 )

@@ -175,8 +175,13 @@ TREE = RestResourceTree(
         ("POST", "/users/", "/users", "POST", None),
         ("GET", "/users/u1", "/users/{userId}", "GET", {"userId": "u1"}),
         ("DELETE", "/users/u1", "/users/{userId}", "ANY", {"userId": "u1"}),
-        ("GET", "/users/u1/orders/o2", "/users/{userId}/orders/{orderId}", "GET",
-         {"userId": "u1", "orderId": "o2"}),
+        (
+            "GET",
+            "/users/u1/orders/o2",
+            "/users/{userId}/orders/{orderId}",
+            "GET",
+            {"userId": "u1", "orderId": "o2"},
+        ),
         ("POST", "/users/u1/orders/o2", "/{proxy+}", "ANY", {"proxy": "users/u1/orders/o2"}),
         ("GET", "/static/css/site.css", "/static/{proxy+}", "GET", {"proxy": "css/site.css"}),
         ("PUT", "/static/x", "/{proxy+}", "ANY", {"proxy": "static/x"}),
@@ -193,7 +198,9 @@ def test_rest_resource_selection(
     found = TREE.match(method, path)
     assert found is not None
     assert (found.resource_path, found.method, found.path_parameters) == (
-        resource, method_key, params,
+        resource,
+        method_key,
+        params,
     )
 
 
