@@ -153,7 +153,7 @@ class JwtVerifier:
             for item in document.get("keys") or []:
                 try:
                     keys[str(item.get("kid", ""))] = jwt.PyJWK(item)
-                except (jwt.PyJWKError, jwt.InvalidKeyError, KeyError, ValueError):
+                except (jwt.PyJWTError, KeyError, ValueError, TypeError):
                     continue  # a key of a kind we cannot use cannot sign a valid token
         except (TimeoutError, OSError, ValueError, KeyError, TypeError) as error:
             raise JwtRejected(f"unable to fetch the issuer's keys: {error}") from error
@@ -205,7 +205,7 @@ class JwtVerifier:
             )
         except jwt.InvalidSignatureError as error:
             raise JwtRejected("the token signature is invalid") from error
-        except (jwt.InvalidTokenError, jwt.PyJWKError, ValueError, TypeError) as error:
+        except (jwt.PyJWTError, ValueError, TypeError) as error:
             raise JwtRejected(f"the token could not be verified: {error}") from error
         self._check_claims(config, claims)
         return claims

@@ -215,6 +215,11 @@ def test_bad_signature() -> None:
     assert _run(_verifier(FakeIssuer()), tampered).response.status == 401
 
 
+def test_key_of_the_wrong_kind_is_refused() -> None:
+    token = _token(key=EC_KEY, alg="ES256", kid="rsa1")  # an EC signature, an RSA key
+    assert _run(_verifier(FakeIssuer()), token).response.status == 401
+
+
 def test_alg_none_is_refused() -> None:
     token = jwt.encode(_claims(), None, algorithm="none")
     assert _run(_verifier(FakeIssuer()), token).response.status == 401
