@@ -60,6 +60,7 @@ class Deliveries:
         self._wake = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._running: dict[int, asyncio.Task[None]] = {}
+        self._parked: set[int] = set()  # outbox rows waiting for a service Tenku lacks
 
     def start(self) -> None:
         self._worker = asyncio.create_task(self._work_forever())
@@ -108,8 +109,10 @@ class Deliveries:
             _raise_for_failed_entries(result)
         except ServiceError as error:
             if error.code == "NotImplemented":
-                log.warning("scheduler: %s waits for %s: %s", delivery.schedule_arn,
-                            target["Arn"], error.message)  # fmt: skip
+                if delivery.id not in self._parked:  # say it once per occurrence, not each minute
+                    self._parked.add(delivery.id)
+                    log.warning("scheduler: %s waits for %s: %s", delivery.schedule_arn,
+                                target["Arn"], error.message)  # fmt: skip
                 self.store.retry_later(delivery.id, delivery.attempts, self._now() + PARKED_RETRY_S)
                 return
             await self._failed(delivery, attempt, body, error)
@@ -138,6 +141,7 @@ class Deliveries:
         self._finish(delivery)
 
     def _finish(self, delivery: Delivery) -> None:
+        self._parked.discard(delivery.id)
         self.store.finish(delivery.id)
         if delivery.final:
             self.completed(delivery.schedule_id, delivery.version)
