@@ -22,7 +22,7 @@ from tenku.core.clock import Clock
 from tenku.core.events import EventBus
 from tenku.storage import Storage
 
-SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway")
+SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway", "scheduler")
 
 
 class Providers:
@@ -54,6 +54,7 @@ class Providers:
             "dynamodb": self._dynamodb,
             "dynamodbstreams": self._dynamodbstreams,
             "apigateway": self._apigateway,
+            "scheduler": self._scheduler,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -125,6 +126,10 @@ class Providers:
         from tenku.services.apigateway.provider import ApiGatewayProvider
 
         return ApiGatewayProvider(self.storage, self.clock, self.bus)
+    def _scheduler(self) -> Any:
+        from tenku.services.scheduler.provider import SchedulerProvider
+
+        return SchedulerProvider(self.storage, self.clock, self.bus, self.api)
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

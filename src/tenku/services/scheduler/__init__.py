@@ -1,0 +1,1 @@
+"""Amazon EventBridge Scheduler: schedule groups, schedules, and firing them at targets."""
