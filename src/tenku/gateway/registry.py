@@ -22,7 +22,7 @@ from tenku.core.clock import Clock
 from tenku.core.events import EventBus
 from tenku.storage import Storage
 
-SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams")
+SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigatewayv2")
 
 
 class Providers:
@@ -53,6 +53,7 @@ class Providers:
             "logs": self._logs,
             "dynamodb": self._dynamodb,
             "dynamodbstreams": self._dynamodbstreams,
+            "apigatewayv2": self._apigatewayv2,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -100,8 +101,9 @@ class Providers:
 
     def set_endpoint(self, url: str) -> None:
         self.endpoint_url = url
-        if "lambda" in self.built:
-            self.built["lambda"].endpoint_url = url
+        for name in ("lambda", "apigatewayv2"):  # both hand out URLs on this endpoint
+            if name in self.built:
+                self.built[name].endpoint_url = url
 
     # -- factories (imports live here so that only used services are loaded) -----------
     def _sqs(self) -> Any:
@@ -119,6 +121,11 @@ class Providers:
 
         dynamodb = self.built["dynamodb"]
         return DynamoDBStreamsProvider(dynamodb.store, dynamodb.clock)
+
+    def _apigatewayv2(self) -> Any:
+        from tenku.services.apigatewayv2.provider import ApiGatewayV2Provider
+
+        return ApiGatewayV2Provider(self.storage, self.clock, self.bus, self.endpoint_url)
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

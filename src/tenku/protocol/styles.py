@@ -129,6 +129,8 @@ _BY_SERVICE: dict[str, ValidationStyle] = {
     "sts": CORAL_QUERY,
     "cloudformation": CORAL_QUERY,
     "s3": S3,
+    # API Gateway answers every invalid request with BadRequestException.
+    "apigatewayv2": ValidationStyle("coral", validation_code="BadRequestException"),
 }
 
 
