@@ -37,6 +37,10 @@ class Apis(Base):
         target: str | None = None,
         version: str | None = None,
     ) -> dict[str, Any]:
+        models.check_enum(protocol_type, (models.HTTP, models.WEBSOCKET), "protocol")
+        models.check_enum(ip_address_type, ("ipv4", "dualstack"), "IP address type")
+        if not 1 <= len(name) <= 128:
+            raise bad_request("Name must be between 1 and 128 characters.")
         if protocol_type == models.WEBSOCKET:
             if not route_selection_expression:
                 raise bad_request("RouteSelectionExpression must be specified for WEBSOCKET APIs.")
@@ -157,6 +161,9 @@ class Apis(Base):
     ) -> dict[str, Any]:
         row = self._api(ctx, api_id)
         doc = row.doc
+        models.check_enum(ip_address_type, ("ipv4", "dualstack"), "IP address type")
+        if name is not None and not 1 <= len(name) <= 128:
+            raise bad_request("Name must be between 1 and 128 characters.")
         http = doc["ProtocolType"] == models.HTTP
         if http and route_selection_expression not in (None, HTTP_ROUTE_SELECTION):
             raise bad_request(

@@ -22,6 +22,7 @@ WEBSOCKET = "WEBSOCKET"
 PAYLOAD_VERSIONS = ("1.0", "2.0")
 HTTP_TIMEOUT_MS = (50, 30_000)
 WEBSOCKET_TIMEOUT_MS = (50, 29_000)
+INTEGRATION_TYPES = ("AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY")
 CORS_METHODS = ("*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 DEFAULT_PAGE = 100
 _ALPHABET = string.ascii_lowercase + string.digits
@@ -83,6 +84,12 @@ def lambda_function_arn(uri: str | None) -> str | None:
     return candidate if _LAMBDA_ARN.fullmatch(candidate) else None
 
 
+def check_enum(value: str | None, allowed: tuple[str, ...], what: str) -> None:
+    """API Gateway's wording for a value outside an enumeration."""
+    if value is not None and value not in allowed:
+        raise bad_request(f"Invalid {what} specified. Must be one of [{', '.join(allowed)}]")
+
+
 # -- paging -------------------------------------------------------------------------------
 def page_request(max_results: str | None, next_token: str | None) -> tuple[int, int]:
     """(seq to start after, page size) from GetXxx's MaxResults and NextToken."""
@@ -134,6 +141,18 @@ def check_cors(cors: dict[str, Any]) -> dict[str, Any]:
 # -- integrations -------------------------------------------------------------------------
 def check_integration(protocol: str, doc: dict[str, Any]) -> dict[str, Any]:
     kind = doc["IntegrationType"]
+    check_enum(kind, INTEGRATION_TYPES, "integration type")
+    check_enum(doc.get("ConnectionType"), ("INTERNET", "VPC_LINK"), "connection type")
+    check_enum(
+        doc.get("ContentHandlingStrategy"),
+        ("CONVERT_TO_BINARY", "CONVERT_TO_TEXT"),
+        "content handling strategy",
+    )
+    check_enum(
+        doc.get("PassthroughBehavior"),
+        ("WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"),
+        "passthrough behavior",
+    )
     if protocol == HTTP and kind not in ("AWS_PROXY", "HTTP_PROXY"):
         raise bad_request(
             f"Integration type {kind} is not supported for HTTP APIs. Use AWS_PROXY or HTTP_PROXY."
@@ -206,6 +225,7 @@ def identity_sources(value: Any) -> list[str]:
 
 def check_authorizer(protocol: str, doc: dict[str, Any]) -> dict[str, Any]:
     kind = doc["AuthorizerType"]
+    check_enum(kind, ("REQUEST", "JWT"), "authorizer type")
     sources = doc.get("IdentitySource") or []
     if kind == "JWT":
         if protocol != HTTP:
@@ -290,6 +310,7 @@ def check_stage_settings(doc: dict[str, Any], route_keys: set[str]) -> dict[str,
 
 
 def _check_throttling(settings: dict[str, Any]) -> None:
+    check_enum(settings.get("LoggingLevel"), ("ERROR", "INFO", "OFF"), "logging level")
     burst = settings.get("ThrottlingBurstLimit")
     rate = settings.get("ThrottlingRateLimit")
     if burst is not None and burst < 0:

@@ -43,6 +43,7 @@ class Routes(Base):
             raise bad_request("Route key is required")
         doc.setdefault("ApiKeyRequired", False)
         kind = doc.setdefault("AuthorizationType", "NONE")
+        models.check_enum(kind, AUTHORIZATION_TYPES, "authorization type")
         authorizer_id = doc.get("AuthorizerId")
         if kind in _WANTS:
             wanted, why = _WANTS[kind]
