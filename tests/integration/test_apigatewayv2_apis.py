@@ -35,7 +35,9 @@ def error_of(call: Any, *args: Any, **kwargs: Any) -> tuple[str, str, int]:
 
 
 def new_api(agw: Any, **extra: Any) -> str:
-    return str(agw.create_api(Name=f"api-{uuid.uuid4().hex[:8]}", ProtocolType="HTTP", **extra)["ApiId"])
+    return str(
+        agw.create_api(Name=f"api-{uuid.uuid4().hex[:8]}", ProtocolType="HTTP", **extra)["ApiId"]
+    )
 
 
 def test_create_get_update_delete(agw: Any, tenku: TenkuProcess) -> None:
@@ -68,7 +70,9 @@ def test_create_get_update_delete(agw: Any, tenku: TenkuProcess) -> None:
     for key in ("Name", "Description", "Version", "CorsConfiguration", "CreatedDate", "Tags"):
         assert fetched[key] == created[key]
 
-    updated = agw.update_api(ApiId=api_id, Name="orders-v2", CorsConfiguration={"AllowOrigins": ["*"]})
+    updated = agw.update_api(
+        ApiId=api_id, Name="orders-v2", CorsConfiguration={"AllowOrigins": ["*"]}
+    )
     assert updated["Name"] == "orders-v2" and updated["Description"] == "the orders API"
     assert updated["CorsConfiguration"] == {"AllowOrigins": ["*"]}
     agw.delete_cors_configuration(ApiId=api_id)
@@ -138,7 +142,10 @@ def test_quick_create(agw: Any) -> None:
     (route,) = agw.get_routes(ApiId=url_api["ApiId"])["Items"]
     (integration,) = agw.get_integrations(ApiId=url_api["ApiId"])["Items"]
     assert route["RouteKey"] == "$default"
-    assert (integration["IntegrationType"], integration["IntegrationMethod"]) == ("HTTP_PROXY", "ANY")
+    assert (integration["IntegrationType"], integration["IntegrationMethod"]) == (
+        "HTTP_PROXY",
+        "ANY",
+    )
     assert integration["PayloadFormatVersion"] == "1.0"
     # UpdateApi changes the managed route and integration, and redeploys
     agw.update_api(ApiId=api_id, RouteKey="POST /hello", Target=FN_URI)
@@ -215,9 +222,13 @@ def test_tags_on_apis_and_stages(agw: Any) -> None:
     assert agw.get_stage(ApiId=api_id, StageName="prod")["Tags"] == {"s": "1", "t": "2"}
     code, _, status = error_of(agw.get_tags, ResourceArn=f"{arn}/stages/nope")
     assert (code, status) == ("NotFoundException", 404)
-    code, _, _ = error_of(agw.get_tags, ResourceArn="arn:aws:apigateway:us-east-1::/apis/zz0000zz00")
+    code, _, _ = error_of(
+        agw.get_tags, ResourceArn="arn:aws:apigateway:us-east-1::/apis/zz0000zz00"
+    )
     assert code == "NotFoundException"
-    code, _, _ = error_of(agw.tag_resource, ResourceArn="arn:aws:sqs:us-east-1:1:q", Tags={"a": "b"})
+    code, _, _ = error_of(
+        agw.tag_resource, ResourceArn="arn:aws:sqs:us-east-1:1:q", Tags={"a": "b"}
+    )
     assert code == "BadRequestException"
 
 
@@ -239,7 +250,9 @@ def test_cli_create_and_list(tenku: TenkuProcess) -> None:
 
 def test_everything_survives_kill_9(fresh_tenku: TenkuProcess) -> None:
     agw = fresh_tenku.client("apigatewayv2")
-    api_id = agw.create_api(Name="durable", ProtocolType="HTTP", Target=FN, RouteKey="GET /a")["ApiId"]
+    api_id = agw.create_api(Name="durable", ProtocolType="HTTP", Target=FN, RouteKey="GET /a")[
+        "ApiId"
+    ]
     authorizer = agw.create_authorizer(
         ApiId=api_id,
         AuthorizerType="JWT",
@@ -267,5 +280,9 @@ def test_everything_survives_kill_9(fresh_tenku: TenkuProcess) -> None:
     assert agw.get_integrations(ApiId=api_id)["Items"] == before["integrations"]
     assert agw.get_stages(ApiId=api_id)["Items"] == before["stages"]
     assert agw.get_deployments(ApiId=api_id)["Items"] == before["deployments"]
-    assert agw.get_authorizer(ApiId=api_id, AuthorizerId=authorizer["AuthorizerId"])["Name"] == "jwt"
-    assert agw.get_stage(ApiId=api_id, StageName="prod")["DeploymentId"] == deployment["DeploymentId"]
+    assert (
+        agw.get_authorizer(ApiId=api_id, AuthorizerId=authorizer["AuthorizerId"])["Name"] == "jwt"
+    )
+    assert (
+        agw.get_stage(ApiId=api_id, StageName="prod")["DeploymentId"] == deployment["DeploymentId"]
+    )

@@ -30,7 +30,11 @@ def api_id(agw: Any) -> str:
 
 def lambda_integration(agw: Any, api_id: str, **extra: Any) -> str:
     made = agw.create_integration(
-        ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=FN, PayloadFormatVersion="2.0", **extra
+        ApiId=api_id,
+        IntegrationType="AWS_PROXY",
+        IntegrationUri=FN,
+        PayloadFormatVersion="2.0",
+        **extra,
     )
     return str(made["IntegrationId"])
 
@@ -227,12 +231,16 @@ def test_integration_lifecycle(agw: Any, api_id: str) -> None:
         integration_id,
         http["IntegrationId"],
     ]
-    route = agw.create_route(ApiId=api_id, RouteKey="GET /x", Target=f"integrations/{integration_id}")
+    route = agw.create_route(
+        ApiId=api_id, RouteKey="GET /x", Target=f"integrations/{integration_id}"
+    )
     code, _, status = error_of(agw.delete_integration, ApiId=api_id, IntegrationId=integration_id)
     assert (code, status) == ("ConflictException", 409)
     agw.delete_route(ApiId=api_id, RouteId=route["RouteId"])
     agw.delete_integration(ApiId=api_id, IntegrationId=integration_id)
-    code, message, status = error_of(agw.get_integration, ApiId=api_id, IntegrationId=integration_id)
+    code, message, status = error_of(
+        agw.get_integration, ApiId=api_id, IntegrationId=integration_id
+    )
     assert (code, message, status) == (
         "NotFoundException",
         f"Invalid Integration identifier specified {integration_id}",
@@ -253,7 +261,11 @@ def test_integration_lifecycle(agw: Any, api_id: str) -> None:
         ({"IntegrationType": "SOAP"}, "Invalid integration type specified. Must be one of"),
         ({"IntegrationType": "HTTP_PROXY", "IntegrationMethod": "GET"}, "Invalid HTTP endpoint"),
         (
-            {"IntegrationType": "HTTP_PROXY", "IntegrationUri": "https://x", "IntegrationMethod": "GET"},
+            {
+                "IntegrationType": "HTTP_PROXY",
+                "IntegrationUri": "https://x",
+                "IntegrationMethod": "GET",
+            },
             "Payload format version 2.0 is supported only for Lambda proxy",
         ),
         ({"ConnectionType": "VPC_LINK"}, "ConnectionId must be specified"),
@@ -365,7 +377,8 @@ def test_authorizer_lifecycle(agw: Any, api_id: str) -> None:
         ({"AuthorizerType": "REQUEST", "AuthorizerUri": FN_URI},
          "AuthorizerPayloadFormatVersion must be specified"),
         ({"AuthorizerType": "REQUEST", "AuthorizerUri": FN_URI,
-          "AuthorizerPayloadFormatVersion": "3.0"}, "Unsupported authorizer payload format version"),
+          "AuthorizerPayloadFormatVersion": "3.0"},
+         "Unsupported authorizer payload format version"),
         ({"AuthorizerType": "REQUEST", "AuthorizerUri": FN_URI,
           "AuthorizerPayloadFormatVersion": "1.0", "EnableSimpleResponses": True},
          "EnableSimpleResponses is supported only for authorizer payload format version 2.0"),
@@ -403,5 +416,7 @@ def test_authorizer_names_and_quota(agw: Any, api_id: str) -> None:
 def test_missing_and_mistyped_members(raw: Any, api_id: str) -> None:
     code, message, status = error_of(raw.create_route, ApiId=api_id)
     assert (code, status) == ("BadRequestException", 400) and "RouteKey" in message
-    code, _, status = error_of(raw.create_api, Name="x", ProtocolType="HTTP", DisableExecuteApiEndpoint="yes")
+    code, _, status = error_of(
+        raw.create_api, Name="x", ProtocolType="HTTP", DisableExecuteApiEndpoint="yes"
+    )
     assert (code, status) == ("BadRequestException", 400)

@@ -20,7 +20,12 @@ ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example"
 def sam_definition() -> dict[str, Any]:
     """What aws-sam-translator emits for an AWS::Serverless::HttpApi with an OAuth2 (JWT)
     authorizer, a Lambda authorizer, CORS and two function events plus a catch-all."""
-    integration = {"type": "aws_proxy", "httpMethod": "POST", "uri": URI, "payloadFormatVersion": "2.0"}
+    integration = {
+        "type": "aws_proxy",
+        "httpMethod": "POST",
+        "uri": URI,
+        "payloadFormatVersion": "2.0",
+    }
     return {
         "openapi": "3.0.1",
         "info": {"title": "sam-app", "version": "1.0"},
@@ -87,7 +92,10 @@ def test_sam_definition_translates() -> None:
     assert plan.tags == {"httpapi:createdBy": "SAM"}
     by_name = {a["Name"]: a for a in plan.authorizers}
     assert by_name["MyOAuth2Auth"]["AuthorizerType"] == "JWT"
-    assert by_name["MyOAuth2Auth"]["JwtConfiguration"] == {"Issuer": ISSUER, "Audience": ["client-1"]}
+    assert by_name["MyOAuth2Auth"]["JwtConfiguration"] == {
+        "Issuer": ISSUER,
+        "Audience": ["client-1"],
+    }
     assert by_name["MyOAuth2Auth"]["IdentitySource"] == ["$request.header.Authorization"]
     lam = by_name["LambdaAuth"]
     assert lam["AuthorizerType"] == "REQUEST" and lam["AuthorizerUri"] == URI
@@ -142,7 +150,10 @@ def test_yaml_and_json_bodies() -> None:
 def test_base_path_modes(mode: str | None, expected: str) -> None:
     document = sam_definition()
     document["servers"] = [
-        {"url": "https://x.example.com/{basePath}", "variables": {"basePath": {"default": "/v1/api"}}}
+        {
+            "url": "https://x.example.com/{basePath}",
+            "variables": {"basePath": {"default": "/v1/api"}},
+        }
     ]
     plan = openapi.translate(document, mode)
     assert expected in {r["RouteKey"] for r in plan.routes}
@@ -182,7 +193,7 @@ def test_warnings_for_unsupported_parts() -> None:
     plan = openapi.translate(document)
     assert any("Unsupported method trace" in w for w in plan.warnings)
     assert any("Unsupported integration type MOCK" in w for w in plan.warnings)
-    assert any("No payloadFormatVersion for GET /old; using 1.0." == w for w in plan.warnings)
+    assert any(w == "No payloadFormatVersion for GET /old; using 1.0." for w in plan.warnings)
 
 
 @pytest.mark.parametrize(
@@ -240,7 +251,9 @@ def test_export_imports_back_to_the_same_api() -> None:
     assert sorted(map(json.dumps, again.integrations)) == sorted(map(json.dumps, plan.integrations))
     assert again.authorizers == plan.authorizers
     assert again.cors == plan.cors
-    bare = export_document(api, routes, integrations, authorizers, endpoint="e", stage=None, extensions=False)
+    bare = export_document(
+        api, routes, integrations, authorizers, endpoint="e", stage=None, extensions=False
+    )
     text = json.dumps(bare)
     assert "x-amazon-apigateway-integration" not in text
     assert "x-amazon-apigateway-authorizer" not in text

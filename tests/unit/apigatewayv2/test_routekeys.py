@@ -27,7 +27,14 @@ from tenku.services.apigatewayv2.routekeys import (
             ("b", "rest"),
             True,
         ),
-        ("OPTIONS /v1.2/files_x-y:z~", "OPTIONS", "/v1.2/files_x-y:z~", ("v1.2", "files_x-y:z~"), (), False),
+        (
+            "OPTIONS /v1.2/files_x-y:z~",
+            "OPTIONS",
+            "/v1.2/files_x-y:z~",
+            ("v1.2", "files_x-y:z~"),
+            (),
+            False,
+        ),
     ],
 )
 def test_valid_keys(
@@ -88,8 +95,16 @@ def test_conflicting_variables_at_the_same_level() -> None:
 
 def test_compatible_neighbours() -> None:
     # the same names, literals beside variables, other branches, greedy beside plain
-    assert conflicting_variable(parse_http_route_key("POST /pets/{id}"), keys("GET /pets/{id}")) is None
-    assert conflicting_variable(parse_http_route_key("GET /pets/{id}"), keys("GET /pets/mine")) is None
-    assert conflicting_variable(parse_http_route_key("GET /owners/{o}"), keys("GET /pets/{id}")) is None
+    assert (
+        conflicting_variable(parse_http_route_key("POST /pets/{id}"), keys("GET /pets/{id}"))
+        is None
+    )
+    assert (
+        conflicting_variable(parse_http_route_key("GET /pets/{id}"), keys("GET /pets/mine")) is None
+    )
+    assert (
+        conflicting_variable(parse_http_route_key("GET /owners/{o}"), keys("GET /pets/{id}"))
+        is None
+    )
     assert conflicting_variable(parse_http_route_key("ANY /{proxy+}"), keys("GET /{id}")) is None
     assert conflicting_variable(parse_http_route_key("$default"), keys("GET /{id}")) is None
