@@ -22,7 +22,10 @@ from tenku.core.clock import Clock
 from tenku.core.events import EventBus
 from tenku.storage import Storage
 
-SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway", "scheduler")
+SERVICES = (
+    "sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway", "apigatewayv2",
+    "scheduler",
+)  # fmt: skip
 
 
 class Providers:
@@ -55,6 +58,7 @@ class Providers:
             "dynamodbstreams": self._dynamodbstreams,
             "apigateway": self._apigateway,
             "scheduler": self._scheduler,
+            "apigatewayv2": self._apigatewayv2,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -102,8 +106,9 @@ class Providers:
 
     def set_endpoint(self, url: str) -> None:
         self.endpoint_url = url
-        if "lambda" in self.built:
-            self.built["lambda"].endpoint_url = url
+        for name in ("lambda", "apigatewayv2"):  # both hand out URLs on this endpoint
+            if name in self.built:
+                self.built[name].endpoint_url = url
 
     # -- factories (imports live here so that only used services are loaded) -----------
     def _sqs(self) -> Any:
@@ -130,6 +135,11 @@ class Providers:
         from tenku.services.scheduler.provider import SchedulerProvider
 
         return SchedulerProvider(self.storage, self.clock, self.bus, self.api)
+
+    def _apigatewayv2(self) -> Any:
+        from tenku.services.apigatewayv2.provider import ApiGatewayV2Provider
+
+        return ApiGatewayV2Provider(self.storage, self.clock, self.bus, self.endpoint_url)
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

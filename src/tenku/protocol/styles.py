@@ -129,6 +129,12 @@ _BY_SERVICE: dict[str, ValidationStyle] = {
     "sts": CORAL_QUERY,
     "cloudformation": CORAL_QUERY,
     "s3": S3,
+    # API Gateway answers every invalid request with BadRequestException, and words range
+    # and enum errors itself ("Timeout should be between 50 ms and 30000 ms"): the wire
+    # layer checks types and required members only, the provider the rest.
+    "apigatewayv2": ValidationStyle(
+        "query", missing_code="BadRequestException", invalid_code="BadRequestException"
+    ),
 }
 
 

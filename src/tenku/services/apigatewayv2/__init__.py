@@ -1,0 +1,1 @@
+"""Amazon API Gateway V2 control plane: HTTP APIs (and stored, unserved WebSocket APIs)."""
