@@ -19,7 +19,7 @@ from tenku.config import Settings
 from tenku.core.clock import SystemClock
 from tenku.core.events import ClockAdvanced, EventBus, ShuttingDown
 from tenku.core.scope import Scope as CoreScope
-from tenku.gateway import function_urls
+from tenku.gateway import execute_api, function_urls
 from tenku.gateway.client import InProcessClient
 from tenku.gateway.commits import GroupCommit
 from tenku.gateway.dispatch import Dispatcher
@@ -162,8 +162,20 @@ class Gateway:
             host=headers.get("host", ""),
         )
         try:
-            url_target = function_urls.match(request)
-            if url_target is not None:  # a Lambda function URL call, not an AWS API call
+            api_target = execute_api.match(request)
+            url_target = function_urls.match(request) if api_target is None else None
+            if api_target is not None:  # a call to a deployed API Gateway API
+                response = await execute_api.serve(
+                    self.providers,
+                    request,
+                    api_target,
+                    scope["headers"],
+                    scope.get("tenku.header_names"),
+                    scope.get("client"),
+                    scope.get("http_version", "1.1"),
+                    self.clock.now(),
+                )
+            elif url_target is not None:  # a Lambda function URL call, not an AWS API call
                 response = await function_urls.serve(
                     self.providers,
                     request,

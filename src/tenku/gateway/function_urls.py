@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from tenku.gateway.registry import Providers
-from tenku.protocol.http import Request, Response
+from tenku.protocol.http import Request, Response, header_text
 
 PATH_PREFIX = "/_tenku/lambda-url/"
 _HOST_MARK = ".lambda-url."
@@ -68,10 +68,6 @@ async def serve(
         protocol=f"HTTP/{http_version}",
     )
     answer = await provider.serve_function_url(target.url_id, url_request, target.region)
-    return Response(answer.status, [(_safe(k), _safe(v)) for k, v in answer.headers], answer.body)
-
-
-def _safe(text: str) -> str:
-    """A header name or value the wire can carry (latin-1, on one line)."""
-    text = text.replace("\r", " ").replace("\n", " ")
-    return text.encode("latin-1", "replace").decode("latin-1")
+    return Response(
+        answer.status, [(header_text(k), header_text(v)) for k, v in answer.headers], answer.body
+    )

@@ -74,6 +74,7 @@ class HttpConnection(asyncio.Protocol):
         self.waiting: set[Cycle] = set()  # requests whose app is blocked in receive()
         self.url = b""
         self.headers: list[tuple[bytes, bytes]] = []
+        self.header_names: list[bytes] = []  # as the client spelled them (ASGI lower-cases)
         self.head_size = 0
         self.content_length = 0
         self.expect = False
@@ -145,6 +146,7 @@ class HttpConnection(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self.url = b""
         self.headers = []
+        self.header_names = []
         self.head_size = 0
         self.content_length = 0
         self.expect = False
@@ -160,6 +162,7 @@ class HttpConnection(asyncio.Protocol):
     def on_header(self, name: bytes, value: bytes) -> None:
         if self.parsing is not None:
             return  # a chunked body's trailer: the app's scope already has its headers
+        self.header_names.append(name)
         name = name.lower()
         self.headers.append((name, value))
         self.head_size += len(name) + len(value)
@@ -204,6 +207,7 @@ class HttpConnection(asyncio.Protocol):
             "query_string": query,
             "root_path": "",
             "headers": self.headers,
+            "tenku.header_names": self.header_names,
             "client": self.client,
             "server": self.server,
         }

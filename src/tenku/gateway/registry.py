@@ -128,18 +128,29 @@ class Providers:
         return DynamoDBStreamsProvider(dynamodb.store, dynamodb.clock)
 
     def _apigateway(self) -> Any:
+        from tenku.proxy.jwt_auth import local_jwt_verifier
+        from tenku.services.apigateway.dataplane import RestApiDataPlane
         from tenku.services.apigateway.provider import ApiGatewayProvider
 
-        return ApiGatewayProvider(self.storage, self.clock, self.bus)
+        assert self.api is not None
+        provider = ApiGatewayProvider(self.storage, self.clock, self.bus)
+        jwt = local_jwt_verifier(self.clock, lambda: self.endpoint_url)
+        provider.data_plane = RestApiDataPlane(provider, self.api, self.clock, jwt)
+        return provider
+
     def _scheduler(self) -> Any:
         from tenku.services.scheduler.provider import SchedulerProvider
 
         return SchedulerProvider(self.storage, self.clock, self.bus, self.api)
 
     def _apigatewayv2(self) -> Any:
+        from tenku.services.apigatewayv2.dataplane import HttpApiDataPlane
         from tenku.services.apigatewayv2.provider import ApiGatewayV2Provider
 
-        return ApiGatewayV2Provider(self.storage, self.clock, self.bus, self.endpoint_url)
+        assert self.api is not None
+        provider = ApiGatewayV2Provider(self.storage, self.clock, self.bus, self.endpoint_url)
+        provider.data_plane = HttpApiDataPlane(provider, self.api, self.clock)
+        return provider
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

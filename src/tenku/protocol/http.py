@@ -28,3 +28,10 @@ class Response:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+
+
+def header_text(text: str) -> str:
+    """A header name or value the wire can carry (latin-1, on one line): what a function
+    or backend wrote is not allowed to break or forge response headers."""
+    text = text.replace("\r", " ").replace("\n", " ")
+    return text.encode("latin-1", "replace").decode("latin-1")

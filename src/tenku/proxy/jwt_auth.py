@@ -262,3 +262,16 @@ class JwtVerifier:
 def _challenge(scope: str, description: str) -> str:
     clean = description.replace('"', "'")
     return f'Bearer scope="{scope}" error="invalid_token" error_description="{clean}"'
+
+
+def local_jwt_verifier(clock: Clock, endpoint: Callable[[], str]) -> JwtVerifier:
+    """A verifier that fetches keys over HTTP, with Tenku user pools' AWS-form issuers
+    (`https://cognito-idp.{region}.amazonaws.com/{pool}`) read from this server, whose
+    endpoint `endpoint()` gives (it is known only once the server listens)."""
+    from tenku.proxy.integration import fetch_json
+
+    return JwtVerifier(
+        fetch_json=fetch_json,
+        clock=clock,
+        issuer_url=lambda issuer: cognito_issuer_url(endpoint())(issuer),
+    )

@@ -18,6 +18,8 @@ Must not: see HTTP objects or serve execute-api requests.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tenku.core.clock import Clock
 from tenku.core.events import EventBus
 from tenku.services.apigateway.authorizers import Authorizers
@@ -33,6 +35,7 @@ from tenku.storage import Storage
 
 class ApiGatewayProvider(Imports, Resources, Integrations, Authorizers, Deployments, ApiKeys):
     service = "apigateway"
+    data_plane: Any = None  # set by the registry: what serves the deployed APIs
 
     def __init__(self, storage: Storage, clock: Clock, bus: EventBus | None = None) -> None:
         super().__init__(ApiGatewayStore(storage), clock)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from typing import Any
 
 from tenku.core.clock import Clock
 from tenku.core.events import EventBus
@@ -39,6 +40,7 @@ log = logging.getLogger("tenku.apigatewayv2")
 
 class ApiGatewayV2Provider(Imports, Integrations, Authorizers, Stages):
     service = "apigatewayv2"
+    data_plane: Any = None  # set by the registry: what serves the deployed APIs
 
     def __init__(self, storage: Storage, clock: Clock, bus: EventBus, endpoint_url: str) -> None:
         super().__init__(ApiGatewayV2Store(storage), clock, endpoint_url)

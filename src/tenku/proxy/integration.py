@@ -1,0 +1,128 @@
+"""Calling an integration: a Lambda function through the public API (the `ApiCaller`
+handed in), or an HTTP backend (HTTP_PROXY) over the network.
+
+`call_lambda` runs a synchronous Invoke and waits at most the integration's timeout;
+past it, API Gateway answers while the function finishes on its own (the invocation
+is shielded, not cancelled, as in AWS). `forward_http` sends the request on to a URL
+from a worker thread, so the event loop never blocks on a slow backend. Both report
+what happened as values; turning that into an answer is `responses`' job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from tenku.core.api import ApiCaller
+from tenku.core.errors import ServiceError
+from tenku.core.scope import Arn, Scope
+from tenku.proxy.request import ProxyRequest
+from tenku.proxy.responses import ProxyResponse
+
+# Hop-by-hop headers a proxy must not pass on (RFC 9110), plus what the client library
+# sets itself.
+_HOP_BY_HOP = frozenset({
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+    "transfer-encoding", "upgrade", "host", "content-length",
+})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LambdaCall:
+    payload: bytes = b""
+    function_error: bool = False
+    timed_out: bool = False
+    throttled: bool = False
+    failed: str | None = None  # the invoke itself failed (no such function...)
+
+
+async def call_lambda(
+    api: ApiCaller, function_arn: str, event: dict[str, Any], timeout_ms: int, default: Scope
+) -> LambdaCall:
+    arn = Arn.parse(function_arn)
+    scope = arn.scope if arn is not None else default
+    params = {"FunctionName": function_arn, "Payload": json.dumps(event).encode()}
+    invocation = asyncio.ensure_future(api("lambda", "Invoke", params, scope))
+    try:
+        result = await asyncio.wait_for(asyncio.shield(invocation), timeout_ms / 1000)
+    except TimeoutError:
+        invocation.add_done_callback(_consume)
+        return LambdaCall(timed_out=True)
+    except ServiceError as error:
+        if error.code == "TooManyRequestsException":
+            return LambdaCall(throttled=True)
+        return LambdaCall(failed=error.message)
+    payload = result.get("Payload") or b""
+    if isinstance(payload, str):
+        payload = payload.encode()
+    return LambdaCall(bytes(payload), bool(result.get("FunctionError")))
+
+
+def _consume(task: asyncio.Future[Any]) -> None:
+    """Retrieve a late invocation's outcome so it is not reported as never retrieved."""
+    if not task.cancelled():
+        task.exception()
+
+
+async def forward_http(
+    url: str, method: str, request: ProxyRequest, timeout_ms: int
+) -> ProxyResponse | None:
+    """The backend's answer, or None when it could not be reached in time."""
+    headers = {k: v for k, v in request.headers if k.lower() not in _HOP_BY_HOP}
+    body = request.body if request.body or method not in ("GET", "HEAD") else None
+    outgoing = urllib.request.Request(url, data=body, method=method, headers=headers)
+
+    def send() -> ProxyResponse | None:
+        try:
+            with urllib.request.urlopen(outgoing, timeout=timeout_ms / 1000) as answer:
+                return ProxyResponse(answer.status, list(answer.headers.items()), answer.read())
+        except urllib.error.HTTPError as error:  # 4xx/5xx answers are answers too
+            return ProxyResponse(error.code, list(error.headers.items()), error.read())
+        except (OSError, ValueError):
+            return None
+
+    return await asyncio.to_thread(send)
+
+
+async def fetch_json(url: str) -> dict[str, Any]:
+    """A JSON document over HTTP (an issuer's discovery document or JWKS)."""
+
+    def fetch() -> Any:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return json.loads(answer.read())
+
+    document = await asyncio.to_thread(fetch)
+    if not isinstance(document, dict):
+        raise ValueError("not a JSON object")
+    return document
+
+
+async def put_log_line(
+    api: ApiCaller, scope: Scope, group_arn: str, stream: str, line: str, now_ms: int
+) -> None:
+    """Append one access-log line to a log group (by ARN), making its stream if need be."""
+    group = group_arn.split(":log-group:", 1)[-1].removesuffix(":*")
+    try:
+        await api(
+            "logs", "CreateLogStream", {"logGroupName": group, "logStreamName": stream}, scope
+        )
+    except ServiceError as error:
+        if error.code != "ResourceAlreadyExistsException":
+            return
+    try:
+        await api(
+            "logs",
+            "PutLogEvents",
+            {
+                "logGroupName": group,
+                "logStreamName": stream,
+                "logEvents": [{"timestamp": now_ms, "message": line}],
+            },
+            scope,
+        )
+    except ServiceError:
+        return  # an access log line that cannot be written is dropped, as AWS drops them
