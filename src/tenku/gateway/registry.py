@@ -22,7 +22,7 @@ from tenku.core.clock import Clock
 from tenku.core.events import EventBus
 from tenku.storage import Storage
 
-SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams")
+SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "sns")
 
 
 class Providers:
@@ -53,6 +53,7 @@ class Providers:
             "logs": self._logs,
             "dynamodb": self._dynamodb,
             "dynamodbstreams": self._dynamodbstreams,
+            "sns": self._sns,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -119,6 +120,13 @@ class Providers:
 
         dynamodb = self.built["dynamodb"]
         return DynamoDBStreamsProvider(dynamodb.store, dynamodb.clock)
+
+    def _sns(self) -> Any:
+        from tenku.services.sns.provider import SnsProvider
+
+        provider = SnsProvider(self.storage, self.clock, self.bus, lambda: self.endpoint_url)
+        provider.api = self.api
+        return provider
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider
