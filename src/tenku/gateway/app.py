@@ -238,7 +238,7 @@ class Gateway:
         from urllib.parse import parse_qs
 
         provider = await self.providers.get("sns")
-        status, content_type, body = provider.tenku_route(
+        status, content_type, body = await provider.tenku_route(
             request.method, path, parse_qs(request.query)
         )
         return Response(status, [("content-type", content_type)], body)

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tenku.core.api import ApiCaller
@@ -53,8 +53,11 @@ class Deliverer:
         clock: Clock,
         envelopes: Envelopes,
         api: Callable[[], ApiCaller | None],
+        prepare: Callable[[], Awaitable[object]],
     ) -> None:
+        """`prepare` is awaited before each delivery (it loads the signing key once)."""
         self.store = store
+        self.prepare = prepare
         self.clock = clock
         self.envelopes = envelopes
         self.api = api
@@ -97,6 +100,7 @@ class Deliverer:
 
     async def _attempt(self, row: OutboxRow) -> None:
         try:
+            await self.prepare()
             sub = self.store.subscription(row.subscription)
             if sub is None:  # unsubscribed (or its topic deleted) meanwhile
                 self.store.finish(row)

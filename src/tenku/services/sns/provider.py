@@ -47,13 +47,15 @@ class SnsProvider(TopicOps, SubscriptionOps, PublishOps):
         self.endpoint = endpoint
         self.api: ApiCaller | None = None  # wired by the registry
         self._signer: Signer | None = None
+        self._signer_lock = asyncio.Lock()
         self.envelopes = Envelopes(self.signer, endpoint)
-        self.deliverer = Deliverer(self.store, clock, self.envelopes, lambda: self.api)
+        self.deliverer = Deliverer(
+            self.store, clock, self.envelopes, lambda: self.api, self.ensure_signer
+        )
         self._sweeper = Periodic(SWEEP_INTERVAL_S, self.sweep)
         bus.subscribe(ClockAdvanced, self._clock_moved)
 
     async def start(self) -> None:
-        await self._load_signer()
         self.deliverer.start()  # resumes whatever the outbox held before a restart
         self._sweeper.start()
 
@@ -61,15 +63,20 @@ class SnsProvider(TopicOps, SubscriptionOps, PublishOps):
         self._sweeper.stop()
         await self.deliverer.stop()
 
-    async def _load_signer(self) -> None:
-        stored = self.store.signing_key()
-        if stored is None:
-            # Key generation takes a while: off the event loop, then stored for good.
-            key_pem, cert_pem = await asyncio.to_thread(generate_key_and_certificate)
-            self.store.save_signing_key(key_pem, cert_pem)
-            stored = self.store.signing_key()
-        assert stored is not None
-        self._signer = Signer(*stored)
+    async def ensure_signer(self) -> Signer:
+        """The signer, loaded (or made, the first time) on first need: the crypto library
+        and the key stay out of memory until something is signed."""
+        async with self._signer_lock:
+            if self._signer is None:
+                stored = self.store.signing_key()
+                if stored is None:
+                    # Key generation takes a while: off the event loop, then kept for good.
+                    key_pem, cert_pem = await asyncio.to_thread(generate_key_and_certificate)
+                    self.store.save_signing_key(key_pem, cert_pem)
+                    stored = self.store.signing_key()
+                assert stored is not None
+                self._signer = Signer(*stored)
+        return self._signer
 
     def signer(self) -> Signer:
         if self._signer is None:
@@ -84,10 +91,12 @@ class SnsProvider(TopicOps, SubscriptionOps, PublishOps):
         self.deliverer.wake()
 
     # -- Tenku's own routes -------------------------------------------------------------------
-    def tenku_route(self, method: str, path: str, query: dict[str, list[str]]) -> RouteAnswer:
+    async def tenku_route(self, method: str, path: str, query: dict[str, list[str]]) -> RouteAnswer:
         """Answer `/_tenku/sns/<path>`: (status, content type, body)."""
-        if method == "GET" and path == self.signer().cert_name:
-            return 200, "application/x-pem-file", self.signer().cert_pem.encode()
+        if method == "GET" and path.endswith(".pem"):
+            signer = await self.ensure_signer()
+            if path == signer.cert_name:
+                return 200, "application/x-pem-file", signer.cert_pem.encode()
         if method == "GET" and path == "deliveries":
             endpoint = query["endpoint"][0] if query.get("endpoint") else None
             payload = {"deliveries": self.store.inbox(endpoint)}
