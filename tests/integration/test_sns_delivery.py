@@ -314,3 +314,18 @@ def test_unsubscribed_endpoint_gets_nothing_more(sns: Any, sqs: Any) -> None:
     attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
     assert attributes["SubscriptionsDeleted"] == "1"
     assert attributes["SubscriptionsConfirmed"] == "0"
+
+
+def test_a_missing_queue_sends_the_message_to_the_dead_letter_queue(sns: Any, sqs: Any) -> None:
+    topic = sns.create_topic(Name=unique("lost"))["TopicArn"]
+    dlq_url, dlq_arn = make_queue(sqs, unique("lost-dlq"))
+    missing = "arn:aws:sqs:us-east-1:000000000000:" + unique("never-created")
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=missing,
+        Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})},
+    )
+    published = sns.publish(TopicArn=topic, Message="nowhere to go")
+    dead = receive(sqs, dlq_url, 1)
+    assert json.loads(dead[0]["Body"])["MessageId"] == published["MessageId"]
