@@ -272,7 +272,11 @@ def test_data_dir_state_survives_a_clean_restart(tmp_path: Path, servers: list[S
 # -- services Tenku does not implement -------------------------------------------------------
 @pytest.mark.parametrize(
     ("service", "operation"),
-    [("stepfunctions", "list_state_machines"), ("kinesis", "list_streams"), ("sns", "list_topics")],
+    [
+        ("stepfunctions", "list_state_machines"),
+        ("kinesis", "list_streams"),
+        ("sns", "list_platform_applications"),
+    ],
 )
 def test_unimplemented_service_is_an_aws_error(
     tenku: TenkuProcess, service: str, operation: str

@@ -230,6 +230,8 @@ class Gateway:
             return await self._function_code(route)
         if route.startswith("/_tenku/lambda/layers/") and route.endswith(".zip"):
             return await self._layer_content(route)
+        if route.startswith("/_tenku/sns/"):
+            return await self._sns_route(request, route[len("/_tenku/sns/") :])
         return _json(404, {"error": f"no such Tenku route: {route}"})
 
     async def _function_code(self, route: str) -> Response:
@@ -242,6 +244,16 @@ class Gateway:
             if code is not None:
                 return Response(200, [("content-type", "application/zip")], code)
         return _json(404, {"error": "no such function code"})
+
+    async def _sns_route(self, request: Request, path: str) -> Response:
+        """SNS's signing certificate and its inbox of email/SMS deliveries."""
+        from urllib.parse import parse_qs
+
+        provider = await self.providers.get("sns")
+        status, content_type, body = await provider.tenku_route(
+            request.method, path, parse_qs(request.query)
+        )
+        return Response(status, [("content-type", content_type)], body)
 
     async def _layer_content(self, route: str) -> Response:
         """A layer version's Content.Location: /_tenku/lambda/layers/ACCOUNT/REGION/NAME/N.zip"""

@@ -24,7 +24,7 @@ from tenku.storage import Storage
 
 SERVICES = (
     "sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway", "apigatewayv2",
-    "scheduler",
+    "scheduler", "sns",
 )  # fmt: skip
 
 
@@ -59,6 +59,7 @@ class Providers:
             "apigateway": self._apigateway,
             "scheduler": self._scheduler,
             "apigatewayv2": self._apigatewayv2,
+            "sns": self._sns,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -150,6 +151,13 @@ class Providers:
         assert self.api is not None
         provider = ApiGatewayV2Provider(self.storage, self.clock, self.bus, self.endpoint_url)
         provider.data_plane = HttpApiDataPlane(provider, self.api, self.clock)
+        return provider
+
+    def _sns(self) -> Any:
+        from tenku.services.sns.provider import SnsProvider
+
+        provider = SnsProvider(self.storage, self.clock, self.bus, lambda: self.endpoint_url)
+        provider.api = self.api
         return provider
 
     def _logs(self) -> Any:

@@ -80,6 +80,10 @@ _SQS_ONLY_ACTIONS = frozenset({
     "TagQueue", "UntagQueue",
 })  # fmt: skip
 
+# SNS actions reached without a signature: the SubscribeURL and UnsubscribeURL that SNS
+# hands to endpoints are plain GETs (`/?Action=ConfirmSubscription&TopicArn=...&Token=...`).
+_SNS_UNSIGNED_ACTIONS = frozenset({"ConfirmSubscription", "Unsubscribe"})
+
 _CREDENTIAL_RE = re.compile(r"Credential=([^,\s]+)")
 _SQS_PATH_RE = re.compile(r"^/\d{12}/[^/]+/?$")
 _ACTION_RE = re.compile(r"(?:^|&)Action=([^&]*)")
@@ -172,4 +176,6 @@ def service_for(request: Request) -> str | None:
             return "sqs"
         if action in _UNSIGNED_STS_ACTIONS:
             return "sts"
+        if action in _SNS_UNSIGNED_ACTIONS:
+            return "sns"
     return None

@@ -91,6 +91,13 @@ def test_unsigned_sts_web_identity_routes_by_action() -> None:
     assert service_for(request) == "sts"
 
 
+def test_unsigned_sns_subscribe_and_unsubscribe_urls_route_to_sns() -> None:
+    confirm = "Action=ConfirmSubscription&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A0%3At&Token=ab"
+    assert service_for(Request("GET", "/", confirm, {}, b"")) == "sns"
+    unsubscribe = "Action=Unsubscribe&SubscriptionArn=arn%3Aaws%3Asns%3Aus-east-1%3A0%3At%3Ax"
+    assert service_for(Request("GET", "/", unsubscribe, {}, b"")) == "sns"
+
+
 def test_unknown_request_is_none() -> None:
     assert service_for(Request("GET", "/favicon.ico", "", {}, b"")) is None
     assert service_for(Request("POST", "/", "", {"x-amz-target": "Nope.Op"}, b"")) is None

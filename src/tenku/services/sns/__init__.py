@@ -1,0 +1,1 @@
+"""SNS: topics, subscriptions, publishing, filter policies and durable fan-out delivery."""
