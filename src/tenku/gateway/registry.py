@@ -22,7 +22,7 @@ from tenku.core.clock import Clock
 from tenku.core.events import EventBus
 from tenku.storage import Storage
 
-SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams")
+SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "cognito-idp")
 
 
 class Providers:
@@ -53,6 +53,7 @@ class Providers:
             "logs": self._logs,
             "dynamodb": self._dynamodb,
             "dynamodbstreams": self._dynamodbstreams,
+            "cognito-idp": self._cognito_idp,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -119,6 +120,11 @@ class Providers:
 
         dynamodb = self.built["dynamodb"]
         return DynamoDBStreamsProvider(dynamodb.store, dynamodb.clock)
+
+    def _cognito_idp(self) -> Any:
+        from tenku.services.cognito_idp.provider import CognitoIdpProvider
+
+        return CognitoIdpProvider(self.storage, self.clock)
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

@@ -129,6 +129,8 @@ _BY_SERVICE: dict[str, ValidationStyle] = {
     "sts": CORAL_QUERY,
     "cloudformation": CORAL_QUERY,
     "s3": S3,
+    # Cognito words validation like coral services but answers InvalidParameterException.
+    "cognito-idp": ValidationStyle("coral", validation_code="InvalidParameterException"),
 }
 
 
