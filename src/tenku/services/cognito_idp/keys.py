@@ -3,19 +3,19 @@ signature checks (PyJWT on `cryptography`).
 
 Keys are made once, when the pool is created, and stored (PEM) with it; the `kid` is a
 digest of the public key. Expiry is not checked here: callers compare `exp` with the
-injected clock, so that tests can move time. Must not: touch storage.
+injected clock, so that tests can move time. PyJWT and `cryptography` are imported on
+first use: together they cost about 10 MB and 100 ms, which a server that never sees a
+user pool should not pay. Must not: touch storage.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 
 class SigningKey(NamedTuple):
@@ -28,6 +28,9 @@ class SigningKey(NamedTuple):
 
 
 def new_private_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return private.private_bytes(
         serialization.Encoding.PEM,
@@ -37,6 +40,9 @@ def new_private_pem() -> str:
 
 
 def load(private_pem: str) -> SigningKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     private = serialization.load_pem_private_key(private_pem.encode(), password=None)
     if not isinstance(private, rsa.RSAPrivateKey):
         raise ValueError("a user pool key must be RSA")
@@ -49,6 +55,8 @@ def load(private_pem: str) -> SigningKey:
 
 def jwk(key: SigningKey) -> dict[str, Any]:
     """The public half as a JWKS entry (the members Cognito publishes)."""
+    from jwt.algorithms import RSAAlgorithm
+
     public: dict[str, Any] = RSAAlgorithm.to_jwk(key.public, as_dict=True)
     return {
         "alg": "RS256",
@@ -61,12 +69,16 @@ def jwk(key: SigningKey) -> dict[str, Any]:
 
 
 def sign(claims: dict[str, Any], key: SigningKey) -> str:
+    import jwt
+
     # Cognito's header carries kid and alg only (no typ).
     return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": key.kid, "typ": None})
 
 
 def unverified_claims(token: str) -> dict[str, Any] | None:
     """The payload of a JWT without checking it (to learn which pool issued it)."""
+    import jwt
+
     try:
         claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
@@ -76,6 +88,8 @@ def unverified_claims(token: str) -> dict[str, Any] | None:
 
 def verified_claims(token: str, key: SigningKey) -> dict[str, Any] | None:
     """The payload when `key` signed `token`; None otherwise. Times are not checked."""
+    import jwt
+
     try:
         header = jwt.get_unverified_header(token)
         if header.get("kid") != key.kid:
