@@ -290,13 +290,16 @@ def test_a_flow_must_be_enabled_on_the_client(idp: Any) -> None:
             AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD},
         )
     assert error_of(excinfo) == ("InvalidParameterException", "Initiate Auth method not supported.")
-    with pytest.raises(ClientError) as excinfo:  # SRP is not implemented
+    with pytest.raises(ClientError) as excinfo:  # only SRP and refresh are allowed
         idp.initiate_auth(
-            ClientId=srp_only,
+            ClientId=make_client(idp, pool_id)["ClientId"],
             AuthFlow="USER_SRP_AUTH",
             AuthParameters={"USERNAME": name, "SRP_A": "abc"},
         )
-    assert error_of(excinfo) == ("InvalidParameterException", "Initiate Auth method not supported.")
+    assert error_of(excinfo) == (
+        "InvalidParameterException",
+        "USER_SRP_AUTH flow not enabled for this client",
+    )
     legacy = make_client(idp, pool_id, ExplicitAuthFlows=["ADMIN_NO_SRP_AUTH"])["ClientId"]
     done = idp.admin_initiate_auth(
         UserPoolId=pool_id,
@@ -527,3 +530,67 @@ def test_time_limits_follow_the_tenku_clock(fresh_tenku: TenkuProcess) -> None:
     with pytest.raises(ClientError) as excinfo:
         idp.confirm_sign_up(ClientId=client_id, Username=signed_up, ConfirmationCode=code)
     assert error_of(excinfo)[0] == "ExpiredCodeException"
+
+
+SRP_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+def test_srp_sign_in_as_pycognito_does_it(tenku: TenkuProcess, idp: Any) -> None:
+    from pycognito.aws_srp import AWSSRP
+    from pycognito.exceptions import ForceChangePasswordException
+
+    pool_id = make_pool(idp, UsernameAttributes=["email"])
+    client = make_client(idp, pool_id, ExplicitAuthFlows=SRP_FLOWS, GenerateSecret=True)
+    email = f"{unique()}@example.com"
+    confirmed_user(idp, pool_id, username=email)
+
+    def srp(password: str, username: str = email) -> Any:
+        return AWSSRP(
+            username, password, pool_id, client["ClientId"], client=idp,
+            client_secret=client["ClientSecret"],
+        ).authenticate_user()  # fmt: skip
+
+    tokens = srp(PASSWORD)["AuthenticationResult"]
+    claims = verify(tenku, pool_id, tokens["IdToken"], audience=client["ClientId"])
+    assert claims["email"] == email
+    with pytest.raises(ClientError) as excinfo:
+        srp("Wr0ng-password!")
+    assert error_of(excinfo) == ("NotAuthorizedException", "Incorrect username or password.")
+    with pytest.raises(ClientError) as excinfo:
+        srp(PASSWORD, "nobody@example.com")
+    assert error_of(excinfo) == ("UserNotFoundException", "User does not exist.")
+
+    plain = make_client(idp, pool_id, ExplicitAuthFlows=SRP_FLOWS)["ClientId"]
+    newcomer = f"{unique()}@example.com"
+    idp.admin_create_user(
+        UserPoolId=pool_id, Username=newcomer, TemporaryPassword="Temp0rary!pass",
+        MessageAction="SUPPRESS",
+    )  # fmt: skip
+    with pytest.raises(ForceChangePasswordException):
+        AWSSRP(newcomer, "Temp0rary!pass", pool_id, plain, client=idp).authenticate_user()
+    changed = AWSSRP(newcomer, "Temp0rary!pass", pool_id, plain, client=idp)
+    result = changed.set_new_password_challenge(PASSWORD)
+    assert "IdToken" in result["AuthenticationResult"]
+    again = AWSSRP(newcomer, PASSWORD, pool_id, plain, client=idp).authenticate_user()
+    assert "AccessToken" in again["AuthenticationResult"]
+
+    started = idp.initiate_auth(
+        ClientId=plain, AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": email, "SRP_A": "1f"}
+    )
+    block = started["ChallengeParameters"]["SECRET_BLOCK"]
+    forged = {
+        "USERNAME": started["ChallengeParameters"]["USERNAME"],
+        "PASSWORD_CLAIM_SECRET_BLOCK": block,
+        "PASSWORD_CLAIM_SIGNATURE": "AAAA",
+        "TIMESTAMP": "Mon Jan 1 00:00:00 UTC 2024",
+    }
+    with pytest.raises(ClientError) as excinfo:
+        idp.respond_to_auth_challenge(
+            ClientId=plain, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=forged
+        )
+    assert error_of(excinfo) == ("NotAuthorizedException", "Incorrect username or password.")
+    with pytest.raises(ClientError) as excinfo:  # the secret block answers once
+        idp.respond_to_auth_challenge(
+            ClientId=plain, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=forged
+        )
+    assert error_of(excinfo) == ("NotAuthorizedException", "Invalid session for the user.")

@@ -11,7 +11,7 @@ import re
 import uuid
 from typing import Any
 
-from tenku.services.cognito_idp import passwords, pools, schema
+from tenku.services.cognito_idp import passwords, pools, schema, srp
 from tenku.services.cognito_idp.base import CognitoBase, delivery_details
 from tenku.services.cognito_idp.errors import invalid_parameter, username_exists
 from tenku.services.cognito_idp.store import Pool, User
@@ -60,19 +60,30 @@ class Accounts(CognitoBase):
         schema.check_required(pool.config["SchemaAttributes"], attributes)
         sub = username if sign_in else str(uuid.uuid4())
         now = self._now()
+        hashed, verifier = self._credentials(pool, username, password)
         return User(
-            pool.id, self._key(pool, username), username, sub, status, True,
-            passwords.hash_password(password) if password is not None else None,
-            {"sub": sub, **attributes}, now, now, None,
+            pool.id, self._key(pool, username), username, sub, status, True, hashed,
+            {"sub": sub, **attributes}, now, now, None, verifier,
         )  # fmt: skip
+
+    @staticmethod
+    def _credentials(
+        pool: Pool, username: str, password: str | None
+    ) -> tuple[str | None, str | None]:
+        """What is stored of a password: its hash, and its SRP verifier."""
+        if password is None:
+            return None, None
+        return passwords.hash_password(password), srp.make_verifier(pool.id, username, password)
 
     def _temporary_expiry(self, pool: Pool) -> float:
         days = int(pools.password_policy(pool).get("TemporaryPasswordValidityDays", 7))
         return self._now() + days * 86400.0
 
     def _set_password(self, pool: Pool, user: User, password: str, *, permanent: bool) -> User:
+        hashed, verifier = self._credentials(pool, user.username, password)
         updated = user._replace(
-            password=passwords.hash_password(password),
+            password=hashed,
+            srp=verifier,
             status="CONFIRMED" if permanent else "FORCE_CHANGE_PASSWORD",
             temp_expires=None if permanent else self._temporary_expiry(pool),
             modified=self._now(),

@@ -5,19 +5,22 @@ AdminRespondToAuthChallenge).
 Checks run in Cognito's order: the client, whether it allows the flow, the parameters,
 SECRET_HASH, then the user and password, then the user's state. An unknown user is
 `UserNotFoundException` unless the client prevents user existence errors, in which case
-it looks like a wrong password. USER_SRP_AUTH, CUSTOM_AUTH and USER_AUTH are refused.
+it looks like a wrong password. USER_SRP_AUTH answers the PASSWORD_VERIFIER challenge
+(srp.py does the arithmetic); CUSTOM_AUTH and USER_AUTH are refused.
 Must not: sign tokens itself (issuing.py does).
 """
 
 from __future__ import annotations
 
+import base64
+import hmac
 import json
 import logging
 import secrets
 from typing import Any
 
 from tenku.core.context import RequestContext
-from tenku.services.cognito_idp import passwords, pools, schema
+from tenku.services.cognito_idp import passwords, pools, schema, srp
 from tenku.services.cognito_idp.errors import (
     auth_method_not_supported,
     expired_session,
@@ -39,6 +42,7 @@ from tenku.services.cognito_idp.store import Client, Pool, Session, User
 log = logging.getLogger("tenku.cognito")
 JsonDict = dict[str, Any]
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
+PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
 _ADMIN_PASSWORD_FLOWS = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
 _REFRESH_FLOWS = ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
 
@@ -61,6 +65,8 @@ class Authentication(TokenIssuer):
             return self._refresh(pool, client, params)
         if auth_flow == "USER_PASSWORD_AUTH":
             return self._password_auth(pool, client, params)
+        if auth_flow == "USER_SRP_AUTH":
+            return self._srp_start(pool, client, params)
         return self._unsupported(pool, auth_flow)
 
     def admin_initiate_auth(
@@ -82,6 +88,8 @@ class Authentication(TokenIssuer):
             return self._refresh(pool, client, params)
         if auth_flow in _ADMIN_PASSWORD_FLOWS:
             return self._password_auth(pool, client, params)
+        if auth_flow == "USER_SRP_AUTH":
+            return self._srp_start(pool, client, params)
         return self._unsupported(pool, auth_flow)
 
     def respond_to_auth_challenge(
@@ -116,7 +124,7 @@ class Authentication(TokenIssuer):
             raise invalid_parameter(
                 "Custom auth lambda trigger is not configured for the user pool."
             )
-        log.warning("Tenku's Cognito does not implement the %s flow; use USER_PASSWORD_AUTH", flow)
+        log.warning("Tenku's Cognito does not implement the %s flow", flow)
         raise auth_method_not_supported()
 
     def _password_auth(self, pool: Pool, client: Client, params: dict[str, str]) -> JsonDict:
@@ -134,6 +142,10 @@ class Authentication(TokenIssuer):
             raise password_reset_required()
         if not passwords.verify_password(password, user.password):
             raise incorrect_credentials()
+        return self._signed_in(pool, client, user)
+
+    def _signed_in(self, pool: Pool, client: Client, user: User) -> JsonDict:
+        """The user proved their password: tokens, or the challenge their state calls for."""
         if not user.enabled:
             raise user_disabled()
         if user.status == "UNCONFIRMED":
@@ -177,6 +189,83 @@ class Authentication(TokenIssuer):
             "AuthenticationResult": self._issue_tokens(pool, client, user, refresh=record),
         }
 
+    def _srp_start(self, pool: Pool, client: Client, params: dict[str, str]) -> JsonDict:
+        name = params.get("USERNAME")
+        if not name:
+            raise missing_auth_parameter("USERNAME")
+        srp_a = params.get("SRP_A")
+        if not srp_a:
+            raise missing_auth_parameter("SRP_A")
+        self._check_secret_hash(client, name, params.get("SECRET_HASH"))
+        user = self._find_user(pool, name)
+        if user is None:
+            raise self._unknown_user(client)
+        if user.status == "RESET_REQUIRED":
+            raise password_reset_required()
+        try:
+            big_a = int(srp_a, 16)
+        except ValueError:
+            raise invalid_parameter("SRP_A is not a valid hexadecimal value.") from None
+        if user.srp is None or big_a % srp.N == 0:
+            raise incorrect_credentials()
+        salt, b, big_b = srp.server_values(user.srp)
+        # The secret block is all the client hands back (no Session): it keys the state.
+        block = base64.b64encode(secrets.token_bytes(96)).decode()
+        minutes = int(client.config.get("AuthSessionValidity", 3))
+        data = json.dumps({"A": srp_a, "b": format(b, "x"), "B": format(big_b, "x")})
+        expires = self._now() + minutes * 60
+        self.store.put_session(
+            block, Session(pool.id, client.id, user.key, PASSWORD_VERIFIER, expires, data)
+        )
+        return {
+            "ChallengeName": PASSWORD_VERIFIER,
+            "ChallengeParameters": {
+                "SALT": salt,
+                "SRP_B": format(big_b, "x"),
+                "SECRET_BLOCK": block,
+                "USER_ID_FOR_SRP": user.username,
+                "USERNAME": user.username,
+            },
+        }
+
+    def _password_verifier(self, pool: Pool, client: Client, responses: dict[str, str]) -> JsonDict:
+        for required in (
+            "PASSWORD_CLAIM_SECRET_BLOCK",
+            "PASSWORD_CLAIM_SIGNATURE",
+            "TIMESTAMP",
+            "USERNAME",
+        ):
+            if not responses.get(required):
+                raise missing_auth_parameter(required)
+        block = responses["PASSWORD_CLAIM_SECRET_BLOCK"]
+        session = self.store.session(block)
+        if (
+            session is None
+            or session.challenge != PASSWORD_VERIFIER
+            or (session.pool_id, session.client_id) != (pool.id, client.id)
+        ):
+            raise invalid_session()
+        if session.expires < self._now():
+            raise expired_session()
+        name = responses["USERNAME"]
+        user = self._find_user(pool, name)
+        if user is None or user.key != session.user_key or user.srp is None:
+            raise invalid_session()
+        self._check_secret_hash(client, name, responses.get("SECRET_HASH"))
+        self.store.delete_session(block)  # one answer per challenge, right or wrong
+        state = json.loads(session.data)
+        key = srp.session_key(
+            user.srp, int(state["A"], 16), int(state["b"], 16), int(state["B"], 16)
+        )
+        expected = (
+            srp.claim_signature(key, pool.id, user.username, block, responses["TIMESTAMP"])
+            if key is not None
+            else ""
+        )
+        if not key or not hmac.compare_digest(expected, responses["PASSWORD_CLAIM_SIGNATURE"]):
+            raise incorrect_credentials()
+        return self._signed_in(pool, client, user)
+
     # -- challenges --------------------------------------------------------------------------
     def _challenge(self, pool: Pool, client: Client, user: User, name: str) -> JsonDict:
         token = secrets.token_urlsafe(192)
@@ -208,6 +297,8 @@ class Authentication(TokenIssuer):
         token: str | None,
         responses: dict[str, str],
     ) -> JsonDict:
+        if challenge == PASSWORD_VERIFIER:
+            return self._password_verifier(pool, client, responses)
         session = self.store.session(token) if token else None
         if session is None or session.client_id != client.id or session.pool_id != pool.id:
             raise invalid_session()

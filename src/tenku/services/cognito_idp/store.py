@@ -32,7 +32,7 @@ SCHEMA = (
         pool_id TEXT NOT NULL, key TEXT NOT NULL, username TEXT NOT NULL, sub TEXT NOT NULL,
         status TEXT NOT NULL, enabled INTEGER NOT NULL, password TEXT,
         attributes TEXT NOT NULL, created REAL NOT NULL, modified REAL NOT NULL,
-        temp_expires REAL, email_key TEXT, phone_key TEXT, preferred_key TEXT,
+        temp_expires REAL, srp TEXT, email_key TEXT, phone_key TEXT, preferred_key TEXT,
         PRIMARY KEY (pool_id, key))""",
     "CREATE INDEX IF NOT EXISTS cognito_users_sub ON cognito_users (pool_id, sub)",
     "CREATE INDEX IF NOT EXISTS cognito_users_email ON cognito_users (pool_id, email_key)",
@@ -51,7 +51,8 @@ SCHEMA = (
         code TEXT NOT NULL, expires REAL NOT NULL, PRIMARY KEY (pool_id, user_key, purpose))""",
     """CREATE TABLE IF NOT EXISTS cognito_sessions (
         token TEXT PRIMARY KEY, pool_id TEXT NOT NULL, client_id TEXT NOT NULL,
-        user_key TEXT NOT NULL, challenge TEXT NOT NULL, expires REAL NOT NULL)""",
+        user_key TEXT NOT NULL, challenge TEXT NOT NULL, expires REAL NOT NULL,
+        data TEXT NOT NULL DEFAULT '')""",
     """CREATE TABLE IF NOT EXISTS cognito_refresh (
         digest TEXT PRIMARY KEY, pool_id TEXT NOT NULL, client_id TEXT NOT NULL,
         user_key TEXT NOT NULL, origin_jti TEXT NOT NULL, auth_time INTEGER NOT NULL,
@@ -97,6 +98,7 @@ class User(NamedTuple):
     created: float
     modified: float
     temp_expires: float | None  # when a FORCE_CHANGE_PASSWORD password stops working
+    srp: str | None = None  # "salt:verifier" for SRP sign-in (srp.py)
 
 
 class Group(NamedTuple):
@@ -115,6 +117,7 @@ class Session(NamedTuple):
     user_key: str
     challenge: str
     expires: float
+    data: str = ""  # what the challenge's answer is checked against (SRP's b and B)
 
 
 class RefreshToken(NamedTuple):
@@ -131,7 +134,7 @@ _POOL = "id, account, region, name, created, modified, config, private_key"
 _CLIENT = "id, pool_id, name, created, modified, config"
 _USER = (
     "pool_id, key, username, sub, status, enabled, password, attributes, created, modified,"
-    " temp_expires"
+    " temp_expires, srp"
 )
 _GROUP = "pool_id, name, description, role_arn, precedence, created, modified"
 
@@ -145,7 +148,9 @@ def _client(r: Any) -> Client:
 
 
 def _user(r: Any) -> User:
-    return User(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], json.loads(r[7]), r[8], r[9], r[10])
+    return User(
+        r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], json.loads(r[7]), r[8], r[9], r[10], r[11]
+    )
 
 
 def _refresh(r: Any) -> RefreshToken:
@@ -227,10 +232,10 @@ class CognitoStore:
         )
         self.db.execute(
             f"INSERT OR REPLACE INTO cognito_users ({_USER}, email_key, phone_key, preferred_key)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 *user[:5], int(user.enabled), user.password, json.dumps(attributes),
-                user.created, user.modified, user.temp_expires, *aliases,
+                user.created, user.modified, user.temp_expires, user.srp, *aliases,
             ),
         )  # fmt: skip
 
@@ -368,14 +373,14 @@ class CognitoStore:
     # -- auth sessions (challenges) --------------------------------------------------------
     def put_session(self, token: str, session: Session) -> None:
         self.db.execute(
-            "INSERT INTO cognito_sessions (token, pool_id, client_id, user_key, challenge, expires)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO cognito_sessions (token, pool_id, client_id, user_key, challenge, expires,"
+            " data) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (digest(token), *session),
         )
 
     def session(self, token: str) -> Session | None:
         row = self.db.query_one(
-            "SELECT pool_id, client_id, user_key, challenge, expires FROM cognito_sessions"
+            "SELECT pool_id, client_id, user_key, challenge, expires, data FROM cognito_sessions"
             " WHERE token=?",
             (digest(token),),
         )
