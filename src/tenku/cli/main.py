@@ -1,5 +1,5 @@
 """`tenku` commands: start (serve every AWS API on one port), invoke (run a function),
-logs (print or follow a function's log)."""
+logs (print or follow a function's log), token (a Cognito user's JWT)."""
 
 from __future__ import annotations
 
@@ -152,6 +152,52 @@ def logs(function: str, follow: bool, since: int, endpoint: str, region: str) ->
         if not follow:
             return
         time.sleep(0.5)
+
+
+@main.command()
+@click.option("--user-pool", "user_pool", required=True, help="The user pool id.")
+@click.option("--username", required=True, help="A user of the pool (username or alias).")
+@click.option("--client-id", default=None, help="App client (default: the pool's first).")
+@click.option("--endpoint", default=DEFAULT_ENDPOINT, show_default=True, help="Tenku's URL.")
+@click.option("--region", default=None, help="Check that the pool is in this region.")
+@click.option("--id", "kind", flag_value="IdToken", default=True, help="Print the ID token.")
+@click.option("--access", "kind", flag_value="AccessToken", help="Print the access token.")
+def token(
+    user_pool: str,
+    username: str,
+    client_id: str | None,
+    endpoint: str,
+    region: str | None,
+    kind: str,
+) -> None:
+    """Print a valid JWT for an existing Cognito user, without their password."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    if region and not user_pool.startswith(f"{region}_"):
+        raise click.ClickException(f"user pool {user_pool} is not in region {region}")
+    body: dict[str, str] = {"userPoolId": user_pool, "username": username}
+    if client_id:
+        body["clientId"] = client_id
+    request = urllib.request.Request(
+        f"{endpoint.rstrip('/')}/_tenku/cognito/token",
+        data=json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            tokens = json.load(response)
+    except urllib.error.HTTPError as error:
+        try:
+            detail = json.load(error).get("error", "")
+        except ValueError:
+            detail = ""
+        raise click.ClickException(detail or f"Tenku answered HTTP {error.code}") from None
+    except urllib.error.URLError as error:
+        raise click.ClickException(f"cannot reach Tenku at {endpoint}: {error.reason}") from None
+    click.echo(tokens[kind])
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from tenku.config import Settings
 from tenku.core.clock import SystemClock
 from tenku.core.events import ClockAdvanced, EventBus, ShuttingDown
 from tenku.core.scope import Scope as CoreScope
-from tenku.gateway import execute_api, function_urls
+from tenku.gateway import cognito_routes, execute_api, function_urls
 from tenku.gateway.client import InProcessClient
 from tenku.gateway.commits import GroupCommit
 from tenku.gateway.dispatch import Dispatcher
@@ -186,6 +186,10 @@ class Gateway:
                 )
             elif request.path.startswith("/_tenku/"):
                 response = await self._tenku_route(request)
+            elif cognito_routes.MARK in request.path and (
+                found := await cognito_routes.discovery(self.providers, request, self._endpoint)
+            ):
+                response = found  # a user pool's OpenID discovery document or JWKS
             else:
                 response = await self.dispatcher.handle(request, lambda: _hung_up(receive))
         except Exception:  # the last handler: log it, answer like AWS would
@@ -226,6 +230,10 @@ class Gateway:
                     return _json(400, {"error": f"bad clock request: {error}"})
                 self.bus.publish(ClockAdvanced(advance))
             return _json(200, {"now": self.clock.now(), "offset": self.clock.offset})
+        if route.startswith("/_tenku/cognito/"):
+            return await cognito_routes.tenku_route(
+                self.providers, request, route, self.commits.durable
+            )
         if route.startswith("/_tenku/lambda/code/") and route.endswith(".zip"):
             return await self._function_code(route)
         if route.startswith("/_tenku/lambda/layers/") and route.endswith(".zip"):

@@ -24,7 +24,7 @@ from tenku.storage import Storage
 
 SERVICES = (
     "sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway", "apigatewayv2",
-    "scheduler", "sns",
+    "scheduler", "sns", "cognito-idp",
 )  # fmt: skip
 
 
@@ -60,6 +60,7 @@ class Providers:
             "scheduler": self._scheduler,
             "apigatewayv2": self._apigatewayv2,
             "sns": self._sns,
+            "cognito-idp": self._cognito_idp,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -159,6 +160,11 @@ class Providers:
         provider = SnsProvider(self.storage, self.clock, self.bus, lambda: self.endpoint_url)
         provider.api = self.api
         return provider
+
+    def _cognito_idp(self) -> Any:
+        from tenku.services.cognito_idp.provider import CognitoIdpProvider
+
+        return CognitoIdpProvider(self.storage, self.clock)
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

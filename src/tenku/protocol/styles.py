@@ -135,6 +135,8 @@ _BY_SERVICE: dict[str, ValidationStyle] = {
     "apigatewayv2": ValidationStyle(
         "query", missing_code="BadRequestException", invalid_code="BadRequestException"
     ),
+    # Cognito words validation like coral services but answers InvalidParameterException.
+    "cognito-idp": ValidationStyle("coral", validation_code="InvalidParameterException"),
 }
 
 

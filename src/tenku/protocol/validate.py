@@ -340,6 +340,7 @@ class _Compiler:
         enum_set = frozenset(enum or ())
         enum_text = "[" + ", ".join(enum or ()) + "]"
         raw_pattern = shape.get("pattern", "")
+        sensitive = bool(shape.get("sensitive"))  # AWS never echoes these (passwords, tokens)
 
         def check_constraints(value: Any, path: str, errs: list[str]) -> Any:
             result = inner(value, path, errs)
@@ -359,9 +360,10 @@ class _Compiler:
             ):
                 broken.append(f"Member must satisfy regular expression pattern: {raw_pattern}")
             if broken:
-                shown = f"'{java_repr(result)}'"  # built only when reporting, it is costly
+                # built only when reporting, it is costly
+                shown = "" if sensitive else f"'{java_repr(result)}' "
                 errs.extend(
-                    f"Value {shown} at '{path}' failed to satisfy constraint: {text}"
+                    f"Value {shown}at '{path}' failed to satisfy constraint: {text}"
                     for text in broken
                 )
             return result

@@ -1,0 +1,1 @@
+"""Cognito user pools (`cognito-idp`): pools, app clients, users, groups, sign-in and JWTs."""
