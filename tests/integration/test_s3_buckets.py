@@ -181,7 +181,9 @@ def test_lifecycle_configuration_validation(s3: Any) -> None:
     s3.create_bucket(Bucket=name)
     error = error_of(s3.get_bucket_lifecycle_configuration, Bucket=name)
     assert error["Code"] == "NoSuchLifecycleConfiguration"
-    bad_days = {"Rules": [{"ID": "r", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 0}}]}
+    bad_days = {
+        "Rules": [{"ID": "r", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 0}}]
+    }
     error = error_of(
         s3.put_bucket_lifecycle_configuration, Bucket=name, LifecycleConfiguration=bad_days
     )
@@ -202,7 +204,12 @@ def test_lifecycle_configuration_validation(s3: Any) -> None:
     )
     assert error["Code"] == "InvalidRequest"
     rules = [
-        {"ID": "logs", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 1}}
+        {
+            "ID": "logs",
+            "Status": "Enabled",
+            "Filter": {"Prefix": "logs/"},
+            "Expiration": {"Days": 1},
+        }
     ]
     s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
     assert s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"] == rules
@@ -215,7 +222,12 @@ def test_lifecycle_expiration_is_applied_by_the_clock(fresh_tenku: TenkuProcess)
     name = bucket_name()
     s3.create_bucket(Bucket=name)
     rules = [
-        {"ID": "logs", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 2}},
+        {
+            "ID": "logs",
+            "Status": "Enabled",
+            "Filter": {"Prefix": "logs/"},
+            "Expiration": {"Days": 2},
+        },
         {
             "ID": "temp",
             "Status": "Enabled",

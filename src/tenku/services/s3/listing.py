@@ -88,7 +88,10 @@ def _object_entry(version: Version, owner: bool, encode: bool) -> dict[str, Any]
 
 def _decode_token(token: str) -> str:
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode("utf-8")
+        text = base64.b64decode(token.encode(), altchars=b"-_", validate=True).decode("utf-8")
+        if not text:
+            raise ValueError("empty token")
+        return text
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise invalid_argument(
             "The continuation token provided is incorrect", "continuation-token", token
@@ -218,10 +221,12 @@ class ListingMixin(S3Base):
             )
 
         def versions() -> Iterator[Version]:
-            passed_marker = not version_id_marker
+            # Versions of the key marker itself: all skipped, or those up to and
+            # including the version-id marker.
+            passed_marker = False
             for version in self.store.all_versions(bucket, key_marker or "", prefix):
-                if key_marker and version.key == key_marker:
-                    if not passed_marker:
+                if key_marker and version.key == key_marker and not passed_marker:
+                    if version_id_marker:
                         passed_marker = version.version_id == version_id_marker
                     continue
                 yield version
