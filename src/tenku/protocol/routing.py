@@ -195,4 +195,14 @@ def _looks_like_s3(request: Request) -> bool:
         return False
     if match.group(1) and len(match.group(1)) > 1:
         return True  # /bucket/key
-    return request.method in _S3_BUCKET_ONLY_METHODS or "list-type=" in request.query
+    if request.method in _S3_BUCKET_ONLY_METHODS:
+        return True
+    names = {pair.split("=", 1)[0] for pair in request.query.split("&")}
+    return not names.isdisjoint(_S3_SUBRESOURCES)
+
+
+# Query names that only S3 uses on a bucket (`?uploads`, `?versioning`, `?list-type=2`...).
+_S3_SUBRESOURCES = frozenset({
+    "list-type", "delete", "uploads", "versions", "versioning", "location", "tagging",
+    "cors", "policy", "lifecycle", "notification", "acl", "website", "encryption",
+})  # fmt: skip

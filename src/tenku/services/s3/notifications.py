@@ -137,6 +137,13 @@ def validate(configuration: dict[str, Any]) -> dict[str, Any]:
             seen.append((events, prefix, suffix))
             kept = dict(entry)
             kept["Id"] = entry.get("Id") or _new_id()
+            rules = ((entry.get("Filter") or {}).get("Key") or {}).get("FilterRules")
+            if rules:  # S3 answers with the rule names capitalised
+                names = {"prefix": "Prefix", "suffix": "Suffix"}
+                kept["Filter"] = {"Key": {"FilterRules": [
+                    {"Name": names[str(r.get("Name")).lower()], "Value": r.get("Value") or ""}
+                    for r in rules
+                ]}}  # fmt: skip
             out.append(kept)
         if out:
             stored[member] = out
