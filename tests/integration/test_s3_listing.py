@@ -68,7 +68,7 @@ def test_v2_paging_with_continuation_tokens(s3: Any, filled: str) -> None:
         o["Key"]
         for page in paginator.paginate(Bucket=filled, PaginationConfig={"PageSize": 3})
         for o in page.get("Contents", [])
-    ]  # noqa: E501
+    ]
     assert keys == sorted(KEYS, key=lambda k: k.encode())
     error = error_of(s3.list_objects_v2, Bucket=filled, ContinuationToken="!!!")
     assert error["Code"] == "InvalidArgument"
@@ -76,7 +76,7 @@ def test_v2_paging_with_continuation_tokens(s3: Any, filled: str) -> None:
 
 def test_v2_start_after_and_max_keys_zero(s3: Any, filled: str) -> None:
     got = s3.list_objects_v2(Bucket=filled, StartAfter="dir/three")
-    assert [o["Key"] for o in got["Contents"]][0] == "z z+plus"
+    assert next(o["Key"] for o in got["Contents"]) == "z z+plus"
     assert got["StartAfter"] == "dir/three"
     zero = s3.list_objects_v2(Bucket=filled, MaxKeys=0)
     assert zero["KeyCount"] == 0 and "Contents" not in zero

@@ -207,14 +207,14 @@ def test_undeliverable_services_do_not_block_sqs(s3: Any, sqs: Any) -> None:
                     "TopicArn": "arn:aws:sns:us-east-1:000000000000:later",
                     "Events": ["s3:ObjectCreated:*"],
                     "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "t/"}]}},
-                }  # noqa: E501
+                }
             ],
             "QueueConfigurations": [
                 {
                     "QueueArn": arn,
                     "Events": ["s3:ObjectCreated:*"],
                     "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "q/"}]}},
-                }  # noqa: E501
+                }
             ],
             "EventBridgeConfiguration": {},
         },
