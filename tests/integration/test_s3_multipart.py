@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +181,11 @@ def test_cli_cp_ls_sync(tenku: TenkuProcess, s3: Any, bucket: str, tmp_path: Pat
     (folder / "css").mkdir(parents=True)
     (folder / "index.html").write_text("<h1>hi</h1>")
     (folder / "css" / "a b.css").write_text("body{}")
+    # S3 keeps whole seconds: files written in the same second as their upload would look
+    # newer than their copies to the next sync, so they date from a while ago.
+    past = time.time() - 60
+    for path in (folder / "index.html", folder / "css" / "a b.css"):
+        os.utime(path, (past, past))
     done = tenku.aws("s3", "sync", str(folder), f"s3://{bucket}/site")
     assert done.returncode == 0, done.stderr
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="site/")["Contents"]]

@@ -8,6 +8,7 @@ Must not: implement operations (the mixins do).
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from pathlib import Path
@@ -90,8 +91,6 @@ class S3Base:
         if "EventBridgeConfiguration" in stored:
             entry = notifications.eventbridge_entry(occurrence)
             if entry is not None:
-                import json
-
                 self.store.enqueue(
                     bucket.account,
                     bucket.region,
