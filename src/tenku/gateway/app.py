@@ -199,14 +199,11 @@ class Gateway:
                 list(_JSON_STR),
                 b'{"__type":"InternalFailure","message":"Tenku hit an internal error."}',
             )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status,
-                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-                + [(b"content-length", str(len(response.body)).encode())],
-            }
-        )
+        out = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+        # A HEAD answer (S3's HeadObject) states the length of the body it does not send.
+        if not any(k.lower() == b"content-length" for k, _ in out):
+            out.append((b"content-length", str(len(response.body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": out})
         await send({"type": "http.response.body", "body": response.body})
 
     # -- /_tenku/* ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from tenku.gateway.registry import Providers
 from tenku.protocol.http import Request, Response
 from tenku.protocol.models import ServiceModel, load_service_model
 from tenku.protocol.parsers import parse_request, request_protocol
+from tenku.protocol.presign import check_presigned
 from tenku.protocol.routing import access_key_of, region_of, service_for
 from tenku.protocol.serializers import serialize_error, serialize_result
 
@@ -37,7 +38,7 @@ def snake_case(name: str) -> str:
 class _Operation:
     """A provider method and the keyword names it takes, keyed by model member name."""
 
-    __slots__ = ("accepts", "is_async", "method", "names")
+    __slots__ = ("accepts", "any_name", "is_async", "method", "names")
 
     def __init__(self, method: Callable[..., Any]) -> None:
         self.method = method
@@ -45,6 +46,8 @@ class _Operation:
         self.names: dict[str, str] = {}
         parameters = inspect.signature(method).parameters
         self.accepts = set(parameters)
+        # A method with **kwargs (S3's many-membered operations) takes every member.
+        self.any_name = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
     def kwargs(self, params: dict[str, Any]) -> dict[str, Any]:
         out = {}
@@ -52,7 +55,7 @@ class _Operation:
             name = self.names.get(member)
             if name is None:
                 name = self.names[member] = snake_case(member)
-            if name in self.accepts:
+            if name in self.accepts or self.any_name:
                 out[name] = value
         return out
 
@@ -134,6 +137,8 @@ class Dispatcher:
                     501,
                     sender_fault=False,
                 )
+            if "Expires=" in request.query:  # a presigned URL: refuse it once expired
+                check_presigned(request.query, self.providers.clock.now())
             parsed = parse_request(model, request)
             protocol = parsed.protocol
             ctx = self.context(request, request_id, client_gone)

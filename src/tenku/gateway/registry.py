@@ -24,7 +24,7 @@ from tenku.storage import Storage
 
 SERVICES = (
     "sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway", "apigatewayv2",
-    "scheduler", "sns", "cognito-idp",
+    "scheduler", "sns", "cognito-idp", "s3",
 )  # fmt: skip
 
 
@@ -61,6 +61,7 @@ class Providers:
             "apigatewayv2": self._apigatewayv2,
             "sns": self._sns,
             "cognito-idp": self._cognito_idp,
+            "s3": self._s3,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -165,6 +166,13 @@ class Providers:
         from tenku.services.cognito_idp.provider import CognitoIdpProvider
 
         return CognitoIdpProvider(self.storage, self.clock)
+
+    def _s3(self) -> Any:
+        from tenku.services.s3.provider import S3Provider
+
+        provider = S3Provider(self.storage, self.clock, self.bus, self.work_dir / "s3")
+        provider.deliverer.api = self.api
+        return provider
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

@@ -49,7 +49,7 @@ class _Route:
         literals: tuple[tuple[str, str | None], ...],  # required query key, optional value
         needs_query: tuple[str, ...],  # required querystring members
         needs_headers: tuple[str, ...],  # required header members (lower-cased)
-        rank: tuple[int, int, int, int],
+        rank: tuple[int, int, int, int, int],
     ) -> None:
         self.operation = operation
         self.method = method
@@ -118,11 +118,14 @@ def _compile_route(model: ServiceModel, name: str) -> _Route:
     # Most specific first: more literal query parts, non-greedy, more literal segments,
     # then more required query/header members (S3's PutObject vs CopyObject vs UploadPart
     # share a template once SDKs leave out `x-id`).
+    # Last, current operations before deprecated ones bound to the same request (S3's
+    # GetBucketLifecycle vs GetBucketLifecycleConfiguration).
     rank = (
         -required_literals,
         int(greedy),
         -literal_segments,
         -(len(needs_query) + len(needs_headers)),
+        int(bool(op.raw.get("deprecated"))),
     )
     return _Route(
         name,

@@ -21,6 +21,7 @@ from tenku.protocol.http import Request
 from tenku.protocol.models import ServiceModel
 from tenku.protocol.parse_query import is_query_request, parse_query_params
 from tenku.protocol.parse_rest import parse_rest_params
+from tenku.protocol.s3wire import decode_aws_chunked, with_host_bucket
 from tenku.protocol.styles import ValidationStyle, style_for
 from tenku.protocol.validate import Check, get_checker, run_checker
 
@@ -58,6 +59,9 @@ def parse_request(model: ServiceModel, request: Request) -> ParsedRequest:
         elif protocol == "query":
             operation, params = parse_query_params(model, request, style)
         elif protocol in ("rest-json", "rest-xml"):
+            request = decode_aws_chunked(request)
+            if model.name == "s3":
+                request = with_host_bucket(request)
             operation, params = parse_rest_params(model, request, style, protocol)
         else:
             raise ServiceError(

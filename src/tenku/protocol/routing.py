@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 from tenku.protocol.http import Request
 from tenku.protocol.models import available_services
+from tenku.protocol.s3wire import host_bucket
 
 # targetPrefix (metadata of each json model) -> botocore service folder. Checked against
 # the models by tests/unit/protocol/test_routing.py so a botocore bump cannot drift.
@@ -178,4 +179,36 @@ def service_for(request: Request) -> str | None:
             return "sts"
         if action in _SNS_UNSIGNED_ACTIONS:
             return "sns"
+        return None
+    if target is None and _looks_like_s3(request):
+        return "s3"
     return None
+
+
+# Unsigned (anonymous) requests with neither Action nor target: curl or a browser
+# fetching an object. Only S3 is addressed by plain paths, so they go to S3 when the
+# path names a bucket and a key (or the Host names the bucket), or a bucket with a
+# method or sub-resource only S3 uses there. `GET /favicon.ico` stays unrouted.
+_S3_PATH_RE = re.compile(r"^/[a-z0-9][a-z0-9.\-_]{1,254}(/.*)?$")
+_S3_BUCKET_ONLY_METHODS = frozenset({"PUT", "DELETE", "HEAD"})
+
+
+def _looks_like_s3(request: Request) -> bool:
+    if ".s3" in request.host and host_bucket(request.host) is not None:
+        return True
+    match = _S3_PATH_RE.match(request.path)
+    if match is None or _SQS_PATH_RE.match(request.path):
+        return False
+    if match.group(1) and len(match.group(1)) > 1:
+        return True  # /bucket/key
+    if request.method in _S3_BUCKET_ONLY_METHODS:
+        return True
+    names = {pair.split("=", 1)[0] for pair in request.query.split("&")}
+    return not names.isdisjoint(_S3_SUBRESOURCES)
+
+
+# Query names that only S3 uses on a bucket (`?uploads`, `?versioning`, `?list-type=2`...).
+_S3_SUBRESOURCES = frozenset({
+    "list-type", "delete", "uploads", "versions", "versioning", "location", "tagging",
+    "cors", "policy", "lifecycle", "notification", "acl", "website", "encryption",
+})  # fmt: skip

@@ -78,7 +78,7 @@ def _fields_xml(fields: dict[str, Any]) -> str:
     return "".join(
         f"<{name}>{escape(str(value))}</{name}>"
         for name, value in fields.items()
-        if value is not None and name.isidentifier()
+        if value is not None and name.replace("-", "_").isidentifier()
     )
 
 

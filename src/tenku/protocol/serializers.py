@@ -7,7 +7,8 @@ a JSON or XML body). Errors live in ser_errors.py and are re-exported here.
 Must not: validate results beyond dropping None and unknown members, or know services.
 
 Results are plain dicts keyed by output member names; blobs are bytes, timestamps are
-float epoch seconds or datetimes.
+float epoch seconds or datetimes. A rest result may also carry `STATUS_KEY`: the HTTP
+status of an answer whose model has no `statusCode` member (S3's 206 for a Range GET).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from tenku.protocol.ser_json import body_encoder, dumps
 from tenku.protocol.timefmt import format_timestamp
 from tenku.protocol.xmlout import XmlWriter, escape
 
-__all__ = ["query_namespace", "serialize_error", "serialize_result"]
+__all__ = ["STATUS_KEY", "query_namespace", "serialize_error", "serialize_result"]
+
+STATUS_KEY = "$status"
 
 _EMPTY: frozenset[str] = frozenset()
 
@@ -165,6 +168,8 @@ def _rest_result(
             headers.extend((prefix + str(k), str(v)) for k, v in value.items() if v is not None)
         elif location == "statusCode":
             status = int(value)
+    if STATUS_KEY in result:
+        status = int(result[STATUS_KEY])
     payload = shape.get("payload")
     if payload is not None:
         body, content_type = _payload(model, members[payload], result.get(payload), protocol)

@@ -64,6 +64,13 @@ class ValidationStyle:
         return self.kind == "coral"
 
     def missing(self, name: str) -> ServiceError:
+        if self.missing_code == "MalformedXML":  # S3: a required element is absent
+            return ServiceError(
+                "MalformedXML",
+                "The XML you provided was not well-formed or did not validate against our "
+                "published schema",
+                400,
+            )
         return ServiceError(
             self.missing_code, f"The request must contain the parameter {name}.", 400
         )
@@ -117,7 +124,7 @@ QUERY = ValidationStyle("query")
 CORAL = ValidationStyle("coral")
 # IAM, STS and CloudFormation speak query but word validation like coral services.
 CORAL_QUERY = ValidationStyle("coral", validation_code="ValidationError")
-S3 = ValidationStyle("query", missing_code="InvalidRequest", invalid_code="InvalidArgument")
+S3 = ValidationStyle("query", missing_code="MalformedXML", invalid_code="InvalidArgument")
 
 _BY_SERVICE: dict[str, ValidationStyle] = {
     "sqs": QUERY,
