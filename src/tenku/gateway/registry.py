@@ -22,7 +22,7 @@ from tenku.core.clock import Clock
 from tenku.core.events import EventBus
 from tenku.storage import Storage
 
-SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams")
+SERVICES = ("sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "events")
 
 
 class Providers:
@@ -53,6 +53,7 @@ class Providers:
             "logs": self._logs,
             "dynamodb": self._dynamodb,
             "dynamodbstreams": self._dynamodbstreams,
+            "events": self._events,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -119,6 +120,13 @@ class Providers:
 
         dynamodb = self.built["dynamodb"]
         return DynamoDBStreamsProvider(dynamodb.store, dynamodb.clock)
+
+    def _events(self) -> Any:
+        from tenku.services.events.provider import EventsProvider
+
+        provider = EventsProvider(self.storage, self.clock, self.bus)
+        provider.api = self.api
+        return provider
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

@@ -9,10 +9,10 @@ a full envelope (TestEventPattern requires id, account, source, time, region, re
 and detail-type), so the same table runs through the engine and through the wire.
 """
 
+# ruff: noqa: E501  (a table: one case per line reads best)
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any, NamedTuple
 
 
@@ -56,6 +56,7 @@ def case(pattern: dict[str, Any], event: dict[str, Any], expected: bool, source:
     CASES.append(Case(pattern, event, expected, source))
 
 
+# fmt: off
 # --- Event patterns: structure, exact values, AND across fields -------------------------
 S = "eb-event-patterns: values are exact, case-sensitive"
 case({"source": ["aws.ec2"]}, ev(), True, S)
@@ -281,23 +282,23 @@ case({"detail": {"FileName": [{"wildcard": "a\\\\*"}]}}, d({"FileName": "a\\xyz"
 case({"detail": {"FileName": [{"wildcard": "A*"}]}}, d({"FileName": "abc"}), False, W + " (case-sensitive)")
 
 # --- $or -------------------------------------------------------------------------------------
-O = "content-filtering: $or matching"
+OR = "content-filtering: $or matching"
 OR_PATTERN = {"detail": {"$or": [{"c-count": [{"numeric": [">", 0, "<=", 5]}]}, {"d-count": [{"numeric": ["<", 10]}]}, {"x-limit": [{"numeric": ["=", 3.018e2]}]}]}}
-case(OR_PATTERN, d({"c-count": 3}), True, O + " (the guide's example)")
-case(OR_PATTERN, d({"d-count": 3}), True, O)
-case(OR_PATTERN, d({"x-limit": 301.8}), True, O)
-case(OR_PATTERN, d({"c-count": 30, "d-count": 30, "x-limit": 1}), False, O)
-case({"$or": [{"source": ["aws.ec2"]}, {"source": ["aws.s3"]}]}, ev(source="my.app"), False, O + " (top level)")
-case({"$or": [{"source": ["aws.ec2"]}, {"source": ["aws.s3"]}]}, ev(source="aws.s3"), True, O + " (top level)")
-case({"source": ["aws.ec2"], "$or": [{"region": ["eu-west-1"]}, {"detail": {"state": ["terminated"]}}]}, ev(), True, O + " (AND with the other fields)")
-case({"source": ["aws.s3"], "$or": [{"region": ["us-west-1"]}, {"detail": {"state": ["terminated"]}}]}, ev(), False, O + " (AND with the other fields)")
-case({"$or": [{"detail": {"$or": [{"a": ["1"]}, {"b": ["2"]}]}}, {"region": ["nowhere"]}]}, d({"b": "2"}), True, O + " (nested $or)")
-case({"$or": [{"detail": {"$or": [{"a": ["1"]}, {"b": ["2"]}]}}, {"region": ["nowhere"]}]}, d({"c": "3"}), False, O + " (nested $or)")
-case({"detail": {"$or": [{"a": [{"exists": False}]}, {"a": ["x"]}]}}, d({}), True, O + " (with exists false)")
-case({"detail": {"$or": [{"a": [{"exists": False}]}, {"a": ["x"]}]}}, d({"a": "y"}), False, O + " (with exists false)")
-case({"detail": {"$or": [{"a": ["1"]}, {"b": ["2"]}], "c": ["3"]}}, d({"a": "1", "c": "3"}), True, O + " (sibling fields apply to every branch)")
-case({"detail": {"$or": [{"a": ["1"]}, {"b": ["2"]}], "c": ["3"]}}, d({"a": "1", "c": "4"}), False, O + " (sibling fields apply to every branch)")
-case({"detail": {"$or": [{"a": ["1"]}, {"a": ["2"]}]}}, d({"a": "2"}), True, O + " (same field in both branches)")
+case(OR_PATTERN, d({"c-count": 3}), True, OR + " (the guide's example)")
+case(OR_PATTERN, d({"d-count": 3}), True, OR)
+case(OR_PATTERN, d({"x-limit": 301.8}), True, OR)
+case(OR_PATTERN, d({"c-count": 30, "d-count": 30, "x-limit": 1}), False, OR)
+case({"$or": [{"source": ["aws.ec2"]}, {"source": ["aws.s3"]}]}, ev(source="my.app"), False, OR + " (top level)")
+case({"$or": [{"source": ["aws.ec2"]}, {"source": ["aws.s3"]}]}, ev(source="aws.s3"), True, OR + " (top level)")
+case({"source": ["aws.ec2"], "$or": [{"region": ["eu-west-1"]}, {"detail": {"state": ["terminated"]}}]}, ev(), True, OR + " (AND with the other fields)")
+case({"source": ["aws.s3"], "$or": [{"region": ["us-west-1"]}, {"detail": {"state": ["terminated"]}}]}, ev(), False, OR + " (AND with the other fields)")
+case({"$or": [{"detail": {"$or": [{"a": ["1"]}, {"b": ["2"]}]}}, {"region": ["nowhere"]}]}, d({"b": "2"}), True, OR + " (nested $or)")
+case({"$or": [{"detail": {"$or": [{"a": ["1"]}, {"b": ["2"]}]}}, {"region": ["nowhere"]}]}, d({"c": "3"}), False, OR + " (nested $or)")
+case({"detail": {"$or": [{"a": [{"exists": False}]}, {"a": ["x"]}]}}, d({}), True, OR + " (with exists false)")
+case({"detail": {"$or": [{"a": [{"exists": False}]}, {"a": ["x"]}]}}, d({"a": "y"}), False, OR + " (with exists false)")
+case({"detail": {"$or": [{"a": ["1"]}, {"b": ["2"]}], "c": ["3"]}}, d({"a": "1", "c": "3"}), True, OR + " (sibling fields apply to every branch)")
+case({"detail": {"$or": [{"a": ["1"]}, {"b": ["2"]}], "c": ["3"]}}, d({"a": "1", "c": "4"}), False, OR + " (sibling fields apply to every branch)")
+case({"detail": {"$or": [{"a": ["1"]}, {"a": ["2"]}]}}, d({"a": "2"}), True, OR + " (same field in both branches)")
 
 # --- Several operators and multiple matching ---------------------------------------------------
 M = "comparison-operators: several operators on one field are OR"
@@ -312,6 +313,4 @@ case({"source": [{"prefix": "aws."}], "detail-type": [{"suffix": "Notification"}
 case({"source": [{"exactly": "aws.ec2"}]}, ev(), True, "engine: the exactly operator")
 case({"detail": {"unicode": ["héllo ✓"]}}, d({"unicode": "héllo ✓"}), True, "eb-event-patterns: any Unicode string")
 
-
-def as_text(value: dict[str, Any]) -> str:
-    return json.dumps(value)
+# fmt: on

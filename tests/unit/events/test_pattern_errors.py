@@ -5,12 +5,14 @@ The first four cases are messages AWS returned, as quoted in public issue thread
 matching engine EventBridge runs (its compiler's messages, its JSON parser's positions).
 """
 
+# ruff: noqa: E501  (tables of patterns and messages read best one per line)
 from __future__ import annotations
 
 import pytest
 
 from tenku.services.events.patterns import InvalidPattern, compile_pattern
 
+# fmt: off
 SEEN_FROM_AWS = [
     (
         '{"detail-type":["CodeCommit Repository State Change"],"resources":"arn:aws:codecommit:'
@@ -105,6 +107,7 @@ ENGINE_RULES = [
     ('{"source": [foo]}', "Unrecognized token 'foo': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')", 1, 16),
     ('{"a": [1,', "Unexpected end-of-input within/between Array entries", 1, 10),
 ]
+# fmt: on
 ENGINE_RULES = [c for c in ENGINE_RULES if c[1] is not None]
 
 
@@ -112,7 +115,10 @@ ENGINE_RULES = [c for c in ENGINE_RULES if c[1] is not None]
 def test_reason_and_position(text: str, message: str, line: int, column: int) -> None:
     with pytest.raises(InvalidPattern) as caught:
         compile_pattern(text)
-    assert caught.value.reason == f'{message}\n at [Source: (String)"{text}"; line: {line}, column: {column}]'
+    assert (
+        caught.value.reason
+        == f'{message}\n at [Source: (String)"{text}"; line: {line}, column: {column}]'
+    )
 
 
 @pytest.mark.parametrize(
@@ -126,7 +132,10 @@ def test_reason_and_position(text: str, message: str, line: int, column: int) ->
         ('{"source": [{"cidr": "2001:db8::/128"}]}', "IPv6 mask bits must be < 128"),
         ('{"source": [{"cidr": "hello/8"}]}', "Nonstandard IP address: hello"),
         ('{"source": [{"cidr": "999.0.0.0/8"}]}', "Invalid IP address: 999.0.0.0"),
-        ('{"source": [{"anything-but": 1e10}]}', "Value must be between -5.0E9 and 5.0E9, inclusive"),
+        (
+            '{"source": [{"anything-but": 1e10}]}',
+            "Value must be between -5.0E9 and 5.0E9, inclusive",
+        ),
         (
             '{"source": [{"wildcard": "*a*b*c*d*e*f*g"}]}',
             "Rule is too complex - try using fewer wildcard characters or fewer repeating"
@@ -173,7 +182,10 @@ def test_long_patterns_are_truncated_in_the_source_snippet() -> None:
 
 
 def test_trailing_content_after_the_pattern_is_ignored_as_aws_does() -> None:
-    assert compile_pattern('{"a": ["x"]} trailing').branches == compile_pattern('{"a": ["x"]}').branches
+    assert (
+        compile_pattern('{"a": ["x"]} trailing').branches
+        == compile_pattern('{"a": ["x"]}').branches
+    )
 
 
 def test_valid_patterns_compile() -> None:

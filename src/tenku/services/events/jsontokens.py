@@ -100,27 +100,27 @@ class Tokenizer:
         ch = self._skip_ws()
         if ch is None:
             if self._stack:
-                ctx = self._stack[-1]
-                kind = "Object" if ctx.in_object else "Array"
+                innermost = self._stack[-1]
+                kind = "Object" if innermost.in_object else "Array"
                 raise JsonSyntaxError(
                     f"Unexpected end-of-input: expected close marker for {kind} (start marker"
-                    f" at {location(self.text, ctx.start)})",
+                    f" at {location(self.text, innermost.start)})",
                     self.pos,
                 )
             self.token = None
             return None
         if ch in "]}":
-            ctx = self._stack[-1] if self._stack else None
-            if ctx is None or ctx.in_object != (ch == "}"):
-                expected = "'}'" if ctx is not None and ctx.in_object else "']'"
-                if ctx is None:
+            open_ctx = self._stack[-1] if self._stack else None
+            if open_ctx is None or open_ctx.in_object != (ch == "}"):
+                expected = "'}'" if open_ctx is not None and open_ctx.in_object else "']'"
+                if open_ctx is None:
                     raise JsonSyntaxError(
                         f"Unexpected close marker '{ch}': expected {expected}", self.pos
                     )
                 raise JsonSyntaxError(
                     f"Unexpected close marker '{ch}': expected {expected} (for"
-                    f" {'Object' if ctx.in_object else 'Array'} starting at"
-                    f" {location(self.text, ctx.start)})",
+                    f" {'Object' if open_ctx.in_object else 'Array'} starting at"
+                    f" {location(self.text, open_ctx.start)})",
                     self.pos,
                 )
             self._stack.pop()

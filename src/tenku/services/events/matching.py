@@ -145,12 +145,14 @@ def _meets(cond: Cond, leaf: Leaf) -> bool:
             return False
         low_ok = number > cond.a if cond.b else number >= cond.a
         high_ok = number < cond.c if cond.d else number <= cond.c
-        return low_ok and high_ok
+        return bool(low_ok and high_ok)
     if test == "range_ip":
         if kind != STRING:
             return False
         address = parse_ip(value)
-        return address is not None and address.version == cond.a and cond.b <= int(address) <= cond.c
+        return (
+            address is not None and address.version == cond.a and cond.b <= int(address) <= cond.c
+        )
     if test.startswith("ab"):
         return _anything_but(cond, kind, value)
     if kind != STRING:
@@ -164,7 +166,7 @@ def _meets(cond: Cond, leaf: Leaf) -> bool:
     if test == "suffix_ic":
         return value.lower().endswith(cond.a)
     if test == "eic":
-        return value.lower() == cond.a
+        return bool(value.lower() == cond.a)
     if test == "wildcard":
         return cond.a.fullmatch(value) is not None
     return False

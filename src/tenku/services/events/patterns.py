@@ -94,7 +94,7 @@ class _Compiler:
         if token is Tok.FIELD_NAME:
             return self.tokens.name
         if token in (Tok.START_OBJECT, Tok.END_OBJECT, Tok.START_ARRAY, Tok.END_ARRAY):
-            return token.value
+            return str(token.value)
         return self.tokens.text_value()
 
     # -- structure ---------------------------------------------------------------------
@@ -120,7 +120,9 @@ class _Compiler:
                 self.parse_or(branches, path)
                 continue
             if inside_or and name in RESERVED_IN_OR:
-                raise self.fail(f"{name} is Ruler reserved fieldName which cannot be used inside $or.")
+                raise self.fail(
+                    f"{name} is Ruler reserved fieldName which cannot be used inside $or."
+                )
             token = self.next()
             if token is Tok.START_OBJECT:
                 self.parse_object(branches, [*path, name], inside_or=inside_or)
@@ -337,9 +339,7 @@ class _Compiler:
                 raise self.fail(f"Unsupported anything-but pattern: {inner}")
             token = self.next()
         if token not in (Tok.START_ARRAY, Tok.STRING, *NUMERIC):
-            raise self.fail(
-                "Value of anything-but must be an array or single string/number value."
-            )
+            raise self.fail("Value of anything-but must be an array or single string/number value.")
         if token is Tok.START_ARRAY:
             condition = self.anything_but_list() if kind == "ab" else self.anything_but_set(kind)
         elif kind == "ab":
@@ -407,7 +407,9 @@ class _Compiler:
     def set_condition(self, kind: str, values: list[str]) -> Cond:
         if kind == "ab_wildcard":
             compiled = [self.wildcard_regex(v) for v in values]
-            return Cond(kind, tuple(r for r, _ in compiled), None, None, sum(n for _, n in compiled))
+            return Cond(
+                kind, tuple(r for r, _ in compiled), None, None, sum(n for _, n in compiled)
+            )
         if kind == "ab_ic":
             return Cond(kind, frozenset(v.lower() for v in values))
         return Cond(kind, tuple(values))
