@@ -5,23 +5,29 @@ engine behind EventBridge (so the first error found, and the parser position rep
 with it, are the ones AWS reports) and yields a `Pattern`: a list of branches (one per
 combination of `$or` alternatives), each mapping a dotted field path to the conditions
 any of which the field's value must meet. Matching lives in matching.py.
-Must not: evaluate events.
+Must not: evaluate events. (The conditions themselves, and the value checks that
+happen outside the parser, live in conditions.py.)
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from tenku.services.events.conditions import Branch as Branch  # re-exported for callers
+from tenku.services.events.conditions import Cond as Cond
+from tenku.services.events.conditions import InvalidPattern as InvalidPattern
+from tenku.services.events.conditions import (
+    cidr_range,
+    exact_string,
+    numeric_range,
+    string_cond,
+)
 from tenku.services.events.jsontokens import NUMERIC, JsonSyntaxError, Tok, Tokenizer, location
-from tenku.services.events.numbers import NumberError, as_double, comparable, comparable_or_none
+from tenku.services.events.numbers import NumberError, comparable, comparable_or_none
 
-EXISTS_ANYWHERE = "exists"
 OR = "$or"
-IPV4 = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
-IPV6 = re.compile(r"[0-9a-fA-F:]*:[0-9a-fA-F:]*")
 RESERVED_IN_OR = frozenset(
     (
         "exactly", "equals-ignore-case", "prefix", "suffix", "anything-but", "exists",
@@ -40,29 +46,8 @@ TOO_COMPLEX = (
 )
 
 
-class Cond(NamedTuple):
-    """One condition on a field's value; `kind` says how `a`..`d` are read."""
-
-    kind: str
-    a: Any = None
-    b: Any = None
-    c: Any = None
-    d: Any = None
-
-
-Branch = dict[str, list[Cond]]
-
-
 class Pattern(NamedTuple):
     branches: list[Branch]
-
-
-class InvalidPattern(Exception):
-    """A pattern AWS refuses; `reason` is the text after "Reason: "."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def compile_pattern(text: str) -> Pattern:
@@ -155,7 +140,7 @@ class _Compiler:
             if token is Tok.START_OBJECT:
                 values.append(self.match_expression())
             elif token is Tok.STRING:
-                values.append(_exact_string(self.tokens.text_value()))
+                values.append(exact_string(self.tokens.text_value()))
             elif token in NUMERIC:
                 literal = self.tokens.text_value()
                 values.append(Cond("exact_num", literal, comparable_or_none(literal)))
@@ -185,7 +170,7 @@ class _Compiler:
             raise self.fail(message)
         value = self.tokens.text_value()
         self.end_of_expression()
-        return _string_cond(kind, value)
+        return string_cond(kind, value)
 
     def end_of_expression(self, message: str = "Only one key allowed in match expression") -> None:
         if self.next() is not Tok.END_OBJECT:
@@ -266,7 +251,7 @@ class _Compiler:
     def cidr(self) -> Cond:
         if self.next() is not Tok.STRING:
             raise self.fail("prefix match pattern must be a string")
-        low, high, version = _cidr_range(self.tokens.text_value())
+        low, high, version = cidr_range(self.tokens.text_value())
         self.end_of_expression()
         return Cond("range_ip", version, low, high)
 
@@ -297,14 +282,14 @@ class _Compiler:
                 bottom = self.tokens.text_value()
                 token = self.next()
                 if token is Tok.END_ARRAY:
-                    return _range(bottom, operator == ">", None, False)
+                    return numeric_range(bottom, operator == ">", None, False)
                 return self.complete_range(token, bottom, operator == ">")
             if operator in ("<=", "<"):
                 if token not in NUMERIC:
                     raise self.fail(f"Value of {operator} must be numeric")
                 top = self.tokens.text_value()
                 self.end_of_expression_array()
-                return _range(None, False, top, operator == "<")
+                return numeric_range(None, False, top, operator == "<")
             raise self.fail(f"Unrecognized numeric range operator: {operator}")
         except NumberError as error:
             raise self.fail(str(error)) from None
@@ -324,7 +309,7 @@ class _Compiler:
         top = self.tokens.text_value()
         if self.next() is not Tok.END_ARRAY:
             raise self.fail("Too many terms in numeric range expression")
-        return _range(bottom, open_bottom, top, operator == "<")
+        return numeric_range(bottom, open_bottom, top, operator == "<")
 
     # -- anything-but ------------------------------------------------------------------
     def anything_but(self) -> Cond:
@@ -440,63 +425,3 @@ _SET_TYPE_MESSAGES = {
     "ab_prefix": "prefix/suffix match pattern must be a string",
     "ab_suffix": "prefix/suffix match pattern must be a string",
 }
-
-
-def _string_cond(kind: str, value: str) -> Cond:
-    return Cond(kind, value.lower() if kind == "eic" else value)
-
-
-def _exact_string(value: str) -> Cond:
-    """An exact string; one that reads as an IP address matches that address in any form."""
-    address = parse_ip(value)
-    if address is not None:
-        return Cond("range_ip", address.version, int(address), int(address))
-    return Cond("exact_s", value)
-
-
-def parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    if not (IPV4.fullmatch(value) or IPV6.fullmatch(value)):
-        return None
-    try:
-        return ipaddress.ip_address(value)
-    except ValueError:
-        return None
-
-
-def _cidr_range(text: str) -> tuple[int, int, int]:
-    """(low, high, IP version) of a cidr pattern, refusing what AWS refuses (no position)."""
-    parts = text.split("/")
-    while parts and parts[-1] == "" and len(parts) > 1:  # Java's split drops trailing blanks
-        parts.pop()
-    if len(parts) != 2:
-        raise InvalidPattern("Malformed CIDR, one '/' required")
-    try:
-        bits = int(parts[1])
-    except ValueError:
-        raise InvalidPattern("Malformed CIDR, mask bits must be an integer") from None
-    if bits < 0:
-        raise InvalidPattern("Malformed CIDR, mask bits must not be negative")
-    host = parts[0]
-    if not (IPV4.fullmatch(host) or IPV6.fullmatch(host)):
-        raise InvalidPattern(f"Nonstandard IP address: {host}")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        raise InvalidPattern(f"Invalid IP address: {host}") from None
-    width = address.max_prefixlen
-    if bits > width - 1:
-        raise InvalidPattern(f"IPv{address.version} mask bits must be < {width}")
-    # AWS's range starts at the address as written, not at the network's first address.
-    low = int(address)
-    return low, low | ((1 << (width - bits)) - 1), address.version
-
-
-def _range(bottom: str | None, open_bottom: bool, top: str | None, open_top: bool) -> Cond:
-    """A numeric range; the bounds are compared as doubles before being converted."""
-    low_double = as_double(bottom) if bottom is not None else -5e9
-    high_double = as_double(top) if top is not None else 5e9
-    if low_double >= high_double:
-        raise NumberError("Bottom must be less than top")
-    low = comparable(bottom) if bottom is not None else comparable("-5000000000")
-    high = comparable(top) if top is not None else comparable("5000000000")
-    return Cond("range", low, open_bottom, high, open_top)
