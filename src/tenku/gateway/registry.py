@@ -24,7 +24,7 @@ from tenku.storage import Storage
 
 SERVICES = (
     "sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway", "apigatewayv2",
-    "scheduler", "sns", "cognito-idp", "s3",
+    "scheduler", "sns", "cognito-idp", "s3", "events",
 )  # fmt: skip
 
 
@@ -62,6 +62,7 @@ class Providers:
             "sns": self._sns,
             "cognito-idp": self._cognito_idp,
             "s3": self._s3,
+            "events": self._events,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -172,6 +173,13 @@ class Providers:
 
         provider = S3Provider(self.storage, self.clock, self.bus, self.work_dir / "s3")
         provider.deliverer.api = self.api
+        return provider
+
+    def _events(self) -> Any:
+        from tenku.services.events.provider import EventsProvider
+
+        provider = EventsProvider(self.storage, self.clock, self.bus)
+        provider.api = self.api
         return provider
 
     def _logs(self) -> Any:

@@ -1,0 +1,1 @@
+"""Amazon EventBridge: buses, rules, targets, archives and replays."""
