@@ -1,5 +1,6 @@
 """`tenku` commands: start (serve every AWS API on one port), invoke (run a function),
-logs (print or follow a function's log), token (a Cognito user's JWT)."""
+logs (print or follow a function's log), token (a Cognito user's JWT); up, deploy and
+destroy (a project's stacks) live in `tenku.cli.up`, loaded only when used."""
 
 from __future__ import annotations
 
@@ -14,7 +15,23 @@ from tenku.config import from_environment
 from tenku.gateway.client import DEFAULT_ENDPOINT
 
 
-@click.group()
+class _Commands(click.Group):
+    """Loads the deployment commands on first use: their imports would slow `tenku start`."""
+
+    lazy = {"up": "tenku.cli.up", "deploy": "tenku.cli.up", "destroy": "tenku.cli.up"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            import importlib
+
+            self.add_command(getattr(importlib.import_module(self.lazy[cmd_name]), cmd_name))
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="tenku")
 def main() -> None:
     """Tenku: run AWS serverless applications locally, with no Docker and no account."""
