@@ -69,7 +69,9 @@ class FakeCloudFormation:
         name = kwargs["StackName"]
         template = json.loads(kwargs["TemplateBody"])
         if kwargs["ChangeSetType"] == "CREATE":
-            stack_id = f"arn:aws:cloudformation:us-east-1:000000000000:stack/{name}/{next(self.ids)}"
+            stack_id = (
+                f"arn:aws:cloudformation:us-east-1:000000000000:stack/{name}/{next(self.ids)}"
+            )
             stack = {
                 "StackName": name,
                 "StackId": stack_id,
@@ -83,10 +85,15 @@ class FakeCloudFormation:
         change_set_id = f"arn:changeSet/{kwargs['ChangeSetName']}"
         same = stack["template"] == template
         changes = [
-            {"ResourceChange": {"Action": "Modify" if stack["template"] else "Add",
-                                "LogicalResourceId": lid, "ResourceType": r["Type"]}}
+            {
+                "ResourceChange": {
+                    "Action": "Modify" if stack["template"] else "Add",
+                    "LogicalResourceId": lid,
+                    "ResourceType": r["Type"],
+                }
+            }
             for lid, r in template["Resources"].items()
-        ]  # fmt: skip
+        ]
         self.change_sets[change_set_id] = {
             "Status": "FAILED" if same else "CREATE_COMPLETE",
             "StatusReason": NO_CHANGES if same else "",
@@ -117,7 +124,9 @@ class FakeCloudFormation:
             self._event(stack, lid, resource["Type"], f"{verb}_IN_PROGRESS")
             if self.fail_next == lid:
                 self._event(stack, lid, resource["Type"], f"{verb}_FAILED")
-                stack["StackStatus"] = "ROLLBACK_COMPLETE" if creating else "UPDATE_ROLLBACK_COMPLETE"
+                stack["StackStatus"] = (
+                    "ROLLBACK_COMPLETE" if creating else "UPDATE_ROLLBACK_COMPLETE"
+                )
                 self.fail_next = ""
                 return {}
             self._event(stack, lid, resource["Type"], f"{verb}_COMPLETE")
@@ -141,10 +150,14 @@ class FakeCloudFormation:
         resources = (stack["template"] or {}).get("Resources", {})
         return {
             "StackResourceSummaries": [
-                {"LogicalResourceId": lid, "ResourceType": r["Type"], "PhysicalResourceId": f"p-{lid}"}
+                {
+                    "LogicalResourceId": lid,
+                    "ResourceType": r["Type"],
+                    "PhysicalResourceId": f"p-{lid}",
+                }
                 for lid, r in resources.items()
             ]
-        }  # fmt: skip
+        }
 
     def delete_stack(self, StackName: str) -> dict[str, Any]:
         self.calls.append("delete_stack")
@@ -194,7 +207,9 @@ QUEUE = {"Q": {"Type": "AWS::SQS::Queue"}}
 TWO = {"Q": {"Type": "AWS::SQS::Queue"}, "T": {"Type": "AWS::DynamoDB::Table"}}
 
 
-def test_create_then_unchanged_then_update(stacks: tuple[Stacks, FakeCloudFormation, FakeS3]) -> None:
+def test_create_then_unchanged_then_update(
+    stacks: tuple[Stacks, FakeCloudFormation, FakeS3],
+) -> None:
     client, cfn, s3 = stacks
     events: list[tuple[str, str]] = []
     changes: list[str] = []
@@ -202,14 +217,18 @@ def test_create_then_unchanged_then_update(stacks: tuple[Stacks, FakeCloudFormat
     def on_event(e: dict[str, Any]) -> None:
         events.append((e["LogicalResourceId"], e["ResourceStatus"]))
 
-    deployed = client.deploy(plan(QUEUE), on_event, lambda c: changes.append(c["LogicalResourceId"]))
+    deployed = client.deploy(
+        plan(QUEUE), on_event, lambda c: changes.append(c["LogicalResourceId"])
+    )
     assert deployed.changed and deployed.status == "CREATE_COMPLETE"
     assert deployed.outputs == [{"OutputKey": "Out", "OutputValue": "v"}]
     assert deployed.physical_id("Q") == "p-Q"
     assert events == [
-        ("shop", "CREATE_IN_PROGRESS"), ("Q", "CREATE_IN_PROGRESS"), ("Q", "CREATE_COMPLETE"),
+        ("shop", "CREATE_IN_PROGRESS"),
+        ("Q", "CREATE_IN_PROGRESS"),
+        ("Q", "CREATE_COMPLETE"),
         ("shop", "CREATE_COMPLETE"),
-    ]  # fmt: skip
+    ]
     assert s3.objects == {("tenku-deploy-artifacts", "shop/abc"): b"zip"}
     assert changes == []  # a CREATE change set's changes are the events themselves
 
@@ -223,8 +242,10 @@ def test_create_then_unchanged_then_update(stacks: tuple[Stacks, FakeCloudFormat
     assert changes == ["Q", "T"]
     assert events[0] == ("shop", "UPDATE_IN_PROGRESS") and events[-1] == ("shop", "UPDATE_COMPLETE")
     assert [c for c in cfn.calls if c.startswith("create_change_set")] == [
-        "create_change_set:CREATE", "create_change_set:UPDATE", "create_change_set:UPDATE"
-    ]  # fmt: skip
+        "create_change_set:CREATE",
+        "create_change_set:UPDATE",
+        "create_change_set:UPDATE",
+    ]
 
 
 def test_a_failed_update_raises_with_the_final_status(
@@ -253,7 +274,7 @@ def test_a_stack_whose_creation_failed_is_deleted_and_created_again(
 
 
 def test_destroy_follows_the_deletion(stacks: tuple[Stacks, FakeCloudFormation, FakeS3]) -> None:
-    client, cfn, _ = stacks
+    client, _, _ = stacks
     client.deploy(plan(QUEUE), lambda e: None)
     statuses: list[str] = []
     assert client.destroy("shop", lambda e: statuses.append(e["ResourceStatus"]))
@@ -273,7 +294,9 @@ def test_uploads_only_what_is_missing(stacks: tuple[Stacks, FakeCloudFormation, 
 
 def test_big_templates_go_by_url(stacks: tuple[Stacks, FakeCloudFormation, FakeS3]) -> None:
     client, _, s3 = stacks
-    big = {f"Q{i}": {"Type": "AWS::SQS::Queue", "Properties": {"Pad": "x" * 1000}} for i in range(60)}
+    big = {
+        f"Q{i}": {"Type": "AWS::SQS::Queue", "Properties": {"Pad": "x" * 1000}} for i in range(60)
+    }
     argument = client._template_argument(plan(big))
     assert set(argument) == {"TemplateURL"}
     url = argument["TemplateURL"]

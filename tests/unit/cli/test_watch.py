@@ -25,11 +25,22 @@ def test_changes_added_modified_removed_and_ignored(tmp_path: Path) -> None:
     touch(tmp_path / "src" / "a.py", "changed")
     (tmp_path / "src" / "b.py").unlink()
     touch(tmp_path / "src" / "c.py")
-    for skipped in ("node_modules/m.js", ".git/HEAD", "src/__pycache__/a.pyc", ".tenku/db",
-                    "state/tenku.db", "cdk.out/x.json", "src/d.pyc"):  # fmt: skip
+    for skipped in (
+        "node_modules/m.js",
+        ".git/HEAD",
+        "src/__pycache__/a.pyc",
+        ".tenku/db",
+        "state/tenku.db",
+        "cdk.out/x.json",
+        "src/d.pyc",
+    ):
         touch(tmp_path / skipped)
     root = tmp_path.resolve()
-    assert watcher.changes() == {root / "src" / "a.py", root / "src" / "b.py", root / "src" / "c.py"}
+    assert watcher.changes() == {
+        root / "src" / "a.py",
+        root / "src" / "b.py",
+        root / "src" / "c.py",
+    }
     assert watcher.changes() == set()
 
 
@@ -51,7 +62,10 @@ def test_code_changes_update_only_the_functions_that_run_it(tmp_path: Path) -> N
     plan = plan_with(tmp_path)
     verdict = classify({tmp_path / "src" / "users" / "handler.py"}, [plan])
     assert verdict.redeploy == []
-    assert [(lid, a.key) for _, lid, a in verdict.code] == [("OrdersFunction", "k1"), ("UsersFunction", "k1")]
+    assert [(lid, a.key) for _, lid, a in verdict.code] == [
+        ("OrdersFunction", "k1"),
+        ("UsersFunction", "k1"),
+    ]
     assert not classify({tmp_path / "README.md"}, [plan])
 
 

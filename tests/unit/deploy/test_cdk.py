@@ -53,15 +53,22 @@ def write_stack(root: Path, name: str, asset_hash: str, depends: list[str]) -> d
         "files": {
             asset_hash: {
                 "source": {"path": f"asset.{asset_hash}", "packaging": "zip"},
-                "destinations": {"current_account-current_region": {**destination, "objectKey": f"{asset_hash}.zip"}},
+                "destinations": {
+                    "current_account-current_region": {
+                        **destination,
+                        "objectKey": f"{asset_hash}.zip",
+                    }
+                },
             },
             "tpl" + asset_hash: {
                 "source": {"path": f"{name}.template.json", "packaging": "file"},
-                "destinations": {"current_account-current_region": {**destination, "objectKey": "t.json"}},
+                "destinations": {
+                    "current_account-current_region": {**destination, "objectKey": "t.json"}
+                },
             },
         },
         "dockerImages": {},
-    }  # fmt: skip
+    }
     (root / f"{name}.assets.json").write_text(json.dumps(assets))
     return {
         f"{name}.assets": {
@@ -139,9 +146,10 @@ def test_docker_and_command_built_assets_are_reported(assembly: Path) -> None:
     assert any("built by a command" in why for why in data.unsupported)
     assert any("container image asset img1" in why for why in data.unsupported)
     plan = next(
-        p for p in plan_project(detect(assembly), account=ACCOUNT, region=REGION)
+        p
+        for p in plan_project(detect(assembly), account=ACCOUNT, region=REGION)
         if p.stack_name == "DataStack"
-    )  # fmt: skip
+    )
     assert any(note.startswith("DataStack: skipped") for note in plan.notes)
 
 
@@ -150,14 +158,25 @@ def test_broken_assemblies(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="not a readable cloud assembly manifest"):
         read_assembly(tmp_path, ACCOUNT, REGION)
     (tmp_path / "manifest.json").write_text(
-        json.dumps({"artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "S.json"}}}})
-    )  # fmt: skip
+        json.dumps(
+            {
+                "artifacts": {
+                    "S": {
+                        "type": "aws:cloudformation:stack",
+                        "properties": {"templateFile": "S.json"},
+                    }
+                }
+            }
+        )
+    )
     with pytest.raises(TemplateError, match="cannot read the stack template"):
         read_assembly(tmp_path, ACCOUNT, REGION)
 
 
 def test_cyclic_stack_dependencies(tmp_path: Path) -> None:
-    artifacts = write_stack(tmp_path, "A", "d" * 64, ["B"]) | write_stack(tmp_path, "B", "e" * 64, ["A"])
+    artifacts = write_stack(tmp_path, "A", "d" * 64, ["B"]) | write_stack(
+        tmp_path, "B", "e" * 64, ["A"]
+    )
     (tmp_path / "manifest.json").write_text(json.dumps({"artifacts": artifacts}))
     with pytest.raises(TemplateError, match="cycle"):
         read_assembly(tmp_path, ACCOUNT, REGION)

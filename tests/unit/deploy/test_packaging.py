@@ -47,9 +47,7 @@ def sam(resources: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 def test_sam_function_code_uri_becomes_an_s3_uri_named_by_md5(project: Path) -> None:
-    template = sam(
-        {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "src/"}}}
-    )
+    template = sam({"Fn": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "src/"}}})
     packaged = package_template(template, project, BUCKET, prefix="shop")
     [artifact] = packaged.artifacts
     uri = packaged.template["Resources"]["Fn"]["Properties"]["CodeUri"]
@@ -79,11 +77,17 @@ def test_changed_code_gets_a_new_key(project: Path) -> None:
 def test_layer_content_uri_and_api_definition_uris(project: Path) -> None:
     template = sam(
         {
-            "Layer": {"Type": "AWS::Serverless::LayerVersion", "Properties": {"ContentUri": "layers/common/"}},
+            "Layer": {
+                "Type": "AWS::Serverless::LayerVersion",
+                "Properties": {"ContentUri": "layers/common/"},
+            },
             "Api": {"Type": "AWS::Serverless::Api", "Properties": {"DefinitionUri": "api.yaml"}},
-            "Http": {"Type": "AWS::Serverless::HttpApi", "Properties": {"DefinitionUri": "./api.yaml"}},
+            "Http": {
+                "Type": "AWS::Serverless::HttpApi",
+                "Properties": {"DefinitionUri": "./api.yaml"},
+            },
         }
-    )  # fmt: skip
+    )
     packaged = package_template(template, project, BUCKET)
     resources = packaged.template["Resources"]
     layer_uri = resources["Layer"]["Properties"]["ContentUri"]
@@ -102,11 +106,17 @@ def test_cloudformation_code_and_body_locations(project: Path) -> None:
     template = {
         "Resources": {
             "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Code": "single.py"}},
-            "Layer": {"Type": "AWS::Lambda::LayerVersion", "Properties": {"Content": "layers/common"}},
-            "Rest": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"BodyS3Location": "api.yaml"}},
+            "Layer": {
+                "Type": "AWS::Lambda::LayerVersion",
+                "Properties": {"Content": "layers/common"},
+            },
+            "Rest": {
+                "Type": "AWS::ApiGateway::RestApi",
+                "Properties": {"BodyS3Location": "api.yaml"},
+            },
             "V2": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"BodyS3Location": "api.yaml"}},
         }
-    }  # fmt: skip
+    }
     packaged = package_template(template, project, BUCKET)
     resources = packaged.template["Resources"]
     code = resources["Fn"]["Properties"]["Code"]
@@ -118,26 +128,39 @@ def test_cloudformation_code_and_body_locations(project: Path) -> None:
 
 
 def test_a_zip_is_uploaded_as_it_is(project: Path) -> None:
-    template = {"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Code": "prebuilt.zip"}}}}
+    template = {
+        "Resources": {
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Code": "prebuilt.zip"}}
+        }
+    }
     [artifact] = package_template(template, project, BUCKET).artifacts
     assert not artifact.zipped and artifact.body == (project / "prebuilt.zip").read_bytes()
-    assert function_artifacts(
-        package_template(template, project, BUCKET).template, [artifact]
-    ) == {"Fn": artifact}
+    assert function_artifacts(package_template(template, project, BUCKET).template, [artifact]) == {
+        "Fn": artifact
+    }
 
 
 def test_values_that_are_not_local_paths_stay(project: Path) -> None:
     template = sam(
         {
             "S3": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "s3://b/k"}},
-            "Map": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": {"Bucket": "b", "Key": "k"}}},
-            "Sub": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": {"Fn::Sub": "${X}"}}},
+            "Map": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"CodeUri": {"Bucket": "b", "Key": "k"}},
+            },
+            "Sub": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"CodeUri": {"Fn::Sub": "${X}"}},
+            },
             "Inline": {"Type": "AWS::Serverless::Function", "Properties": {"InlineCode": "x"}},
-            "Image": {"Type": "AWS::Serverless::Function", "Properties": {"PackageType": "Image", "ImageUri": "i"}},
+            "Image": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"PackageType": "Image", "ImageUri": "i"},
+            },
             "Zip": {"Type": "AWS::Lambda::Function", "Properties": {"Code": {"ZipFile": "x"}}},
             "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "src"}},
         }
-    )  # fmt: skip
+    )
     packaged = package_template(template, project, BUCKET)
     assert packaged.template == template and packaged.artifacts == []
 
@@ -152,11 +175,14 @@ def test_sam_function_without_code_packages_the_template_directory(project: Path
 def test_globals_code_uri(project: Path) -> None:
     template = sam(
         {
-            "A": {"Type": "AWS::Serverless::Function", "Properties": {"Handler": "users/handler.handler"}},
+            "A": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Handler": "users/handler.handler"},
+            },
             "B": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "layers/common"}},
         },
         Globals={"Function": {"CodeUri": "src/", "Runtime": "python3.11"}},
-    )  # fmt: skip
+    )
     packaged = package_template(template, project, BUCKET)
     uri = packaged.template["Globals"]["Function"]["CodeUri"]
     assert uri.startswith(f"s3://{BUCKET}/")
@@ -168,9 +194,13 @@ def test_globals_code_uri(project: Path) -> None:
 
 def test_missing_paths_and_directories_where_a_file_belongs(project: Path) -> None:
     missing = sam({"Fn": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "nope/"}}})
-    with pytest.raises(TemplateError, match=r"Resources/Fn/Properties/CodeUri: nope/ does not exist"):
+    with pytest.raises(
+        TemplateError, match=r"Resources/Fn/Properties/CodeUri: nope/ does not exist"
+    ):
         package_template(missing, project, BUCKET)
-    directory = sam({"Api": {"Type": "AWS::Serverless::Api", "Properties": {"DefinitionUri": "src"}}})
+    directory = sam(
+        {"Api": {"Type": "AWS::Serverless::Api", "Properties": {"DefinitionUri": "src"}}}
+    )
     with pytest.raises(TemplateError, match="is a directory; a file is expected"):
         package_template(directory, project, BUCKET)
 
@@ -188,7 +218,9 @@ def test_function_artifacts_map_expanded_functions_to_their_packages(project: Pa
         }
     }
     assert function_artifacts(expanded, packaged.artifacts) == {"Fn": packaged.artifacts[0]}
-    assert function_artifacts(packaged.template, packaged.artifacts) == {"Fn": packaged.artifacts[0]}
+    assert function_artifacts(packaged.template, packaged.artifacts) == {
+        "Fn": packaged.artifacts[0]
+    }
 
 
 def test_rebuilt_reflects_the_source_now(project: Path) -> None:

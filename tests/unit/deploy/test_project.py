@@ -17,7 +17,11 @@ def test_sam_template_in_a_directory(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(SAM)
     (tmp_path / "serverless.yml").write_text(SLS)  # template.yaml comes first
     project = detect(tmp_path)
-    assert (project.kind, project.root, project.source) == ("sam", tmp_path, tmp_path / "template.yaml")
+    assert (project.kind, project.root, project.source) == (
+        "sam",
+        tmp_path,
+        tmp_path / "template.yaml",
+    )
 
 
 @pytest.mark.parametrize("name", ["template.yml", "template.json"])
@@ -73,8 +77,14 @@ def test_unreadable_template(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [("shop", "shop"), ("my_app.v2", "my-app-v2"), ("2024-app", "app-2024-app"), ("", "tenku-app"),
-     ("ショップ", "tenku-app"), ("a" * 200, "a" * 128)],
-)  # fmt: skip
+    [
+        ("shop", "shop"),
+        ("my_app.v2", "my-app-v2"),
+        ("2024-app", "app-2024-app"),
+        ("", "tenku-app"),
+        ("ショップ", "tenku-app"),
+        ("a" * 200, "a" * 128),
+    ],
+)
 def test_stack_names(text: str, name: str) -> None:
     assert stack_name_from(text) == name
