@@ -24,7 +24,7 @@ from tenku.storage import Storage
 
 SERVICES = (
     "sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway", "apigatewayv2",
-    "scheduler", "sns", "cognito-idp", "s3", "events",
+    "scheduler", "sns", "cognito-idp", "s3", "events", "cloudformation",
 )  # fmt: skip
 
 
@@ -63,6 +63,7 @@ class Providers:
             "cognito-idp": self._cognito_idp,
             "s3": self._s3,
             "events": self._events,
+            "cloudformation": self._cloudformation,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -179,6 +180,13 @@ class Providers:
         from tenku.services.events.provider import EventsProvider
 
         provider = EventsProvider(self.storage, self.clock, self.bus)
+        provider.api = self.api
+        return provider
+
+    def _cloudformation(self) -> Any:
+        from tenku.services.cloudformation.provider import CloudFormationProvider
+
+        provider = CloudFormationProvider(self.storage, self.clock)
         provider.api = self.api
         return provider
 
