@@ -79,7 +79,9 @@ def invalid_resource_type() -> ServiceError:
 
 
 def invalid_resource_id() -> ServiceError:
-    return ServiceError("InvalidResourceId", "The resource ID is not valid. Verify the ID and try again.")
+    return ServiceError(
+        "InvalidResourceId", "The resource ID is not valid. Verify the ID and try again."
+    )
 
 
 def too_many_tags() -> ServiceError:

@@ -80,11 +80,7 @@ def parse_selector(raw: str) -> Selector:
 
 
 def label_is_valid(label: str) -> bool:
-    return (
-        bool(_LABEL.fullmatch(label))
-        and not label[0].isdigit()
-        and not _RESERVED.match(label)
-    )
+    return bool(_LABEL.fullmatch(label)) and not label[0].isdigit() and not _RESERVED.match(label)
 
 
 def effective_tier(requested: str | None, current: str | None, value: str) -> str:

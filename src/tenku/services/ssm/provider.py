@@ -24,7 +24,7 @@ from tenku.storage import Storage
 
 _SCAN = 200  # rows read per store page while filtering
 _PATH_RULES = (
-    'The parameter doesn\'t meet the parameter name requirements. The parameter name must '
+    "The parameter doesn't meet the parameter name requirements. The parameter name must "
     'begin with a forward slash "/". It can\'t be prefixed with "aws" or "ssm" '
     "(case-insensitive). It must use only letters, numbers, or the following symbols: . "
     "(period), - (hyphen), _ (underscore). Special characters are not allowed. All "

@@ -68,7 +68,7 @@ _LATEST = (
 
 
 def _version(row: Any) -> Version:
-    return Version(*row[:13], json.loads(row[13]))
+    return Version._make((*row[:13], json.loads(row[13])))
 
 
 class SsmStore:
