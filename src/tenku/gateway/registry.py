@@ -24,7 +24,7 @@ from tenku.storage import Storage
 
 SERVICES = (
     "sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway", "apigatewayv2",
-    "scheduler", "sns", "cognito-idp", "s3", "events", "cloudformation",
+    "scheduler", "sns", "cognito-idp", "s3", "events", "cloudformation", "ssm",
 )  # fmt: skip
 
 
@@ -64,6 +64,7 @@ class Providers:
             "s3": self._s3,
             "events": self._events,
             "cloudformation": self._cloudformation,
+            "ssm": self._ssm,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -189,6 +190,11 @@ class Providers:
         provider = CloudFormationProvider(self.storage, self.clock)
         provider.api = self.api
         return provider
+
+    def _ssm(self) -> Any:
+        from tenku.services.ssm.provider import SsmProvider
+
+        return SsmProvider(self.storage, self.clock)
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

@@ -7,7 +7,23 @@ stack is deployed with unknown types skipped.
 
 from __future__ import annotations
 
-from tenku.deploy.resources import dynamodb, lambda_extras, lambda_function, logs_iam, sqs
+from tenku.deploy.resources import (
+    apigateway,
+    apigateway_extras,
+    apigatewayv2,
+    cognito,
+    dynamodb,
+    events,
+    lambda_extras,
+    lambda_function,
+    logs_iam,
+    misc,
+    s3,
+    scheduler,
+    sns,
+    sqs,
+    ssm,
+)
 from tenku.deploy.resources.base import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -29,5 +45,43 @@ HANDLERS: dict[str, Handler] = {
         logs_iam.Policy(),
         logs_iam.ManagedPolicy(),
         logs_iam.InstanceProfile(),
+        s3.Bucket(),
+        s3.BucketPolicy(),
+        sns.Topic(),
+        sns.Subscription(),
+        sns.TopicPolicy(),
+        events.EventBus(),
+        events.Rule(),
+        events.Archive(),
+        events.Connection(),
+        events.ApiDestination(),
+        scheduler.Schedule(),
+        scheduler.ScheduleGroup(),
+        apigateway.RestApi(),
+        apigateway.Resource(),
+        apigateway.Method(),
+        apigateway_extras.Deployment(),
+        apigateway_extras.Stage(),
+        apigateway_extras.Authorizer(),
+        apigateway_extras.ApiKey(),
+        apigateway_extras.UsagePlan(),
+        apigateway_extras.UsagePlanKey(),
+        apigateway_extras.Account(),
+        apigatewayv2.Api(),
+        apigatewayv2.Route(),
+        apigatewayv2.Integration(),
+        apigatewayv2.Authorizer(),
+        apigatewayv2.Stage(),
+        apigatewayv2.Deployment(),
+        cognito.UserPool(),
+        cognito.UserPoolClient(),
+        cognito.UserPoolGroup(),
+        cognito.UserPoolUser(),
+        cognito.UserPoolUserToGroupAttachment(),
+        cognito.UserPoolDomain(),
+        ssm.Parameter(),
+        misc.Alarm(),
+        misc.ScalableTarget(),
+        misc.ScalingPolicy(),
     )
 }
