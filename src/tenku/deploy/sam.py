@@ -26,6 +26,13 @@ class _NoIam:
         return {}
 
 
+class _RegionOnly:
+    """What the translator reads of a boto3 session: the region."""
+
+    def __init__(self, region: str) -> None:
+        self.region_name = region
+
+
 def transforms_of(template: dict[str, Any]) -> list[str]:
     declared = template.get("Transform")
     if declared is None:
@@ -46,14 +53,26 @@ def expand_sam(
         InvalidResourceException,
         InvalidTemplateException,
     )
+    from samtranslator.parser.parser import Parser
     from samtranslator.translator.arn_generator import ArnGenerator
-    from samtranslator.translator.transform import transform
+    from samtranslator.translator.translator import Translator
+    from samtranslator.utils.py27hash_fix import (
+        to_py27_compatible_template,
+        undo_mark_unicode_str_in_template,
+    )
 
     values = {**parameters, "AWS::Region": region, "AWS::AccountId": account}
     with _lock:
         ArnGenerator.BOTO_SESSION_REGION_NAME = region
         try:
-            expanded: dict[str, Any] = transform(template, values, _NoIam())
+            # The translator's own `transform()` takes the region from a default boto3
+            # session (the environment), which a user's shell often does not set.
+            translator = Translator(None, Parser(), boto_session=_RegionOnly(region))
+            to_py27_compatible_template(template, values)
+            translated = translator.translate(
+                template, parameter_values=values, get_managed_policy_map=_NoIam().load
+            )
+            expanded: dict[str, Any] = undo_mark_unicode_str_in_template(translated)
         except InvalidDocumentException as error:
             details = " ".join(str(cause.message) for cause in error.causes)
             raise TemplateError(

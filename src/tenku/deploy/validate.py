@@ -39,7 +39,9 @@ IAM_TYPES: dict[str, str | None] = {
 
 
 def check_sections(template: dict[str, Any]) -> None:
-    unknown = sorted(str(key) for key in template if key not in SECTIONS)
+    # SAM's `Globals` section is read by the transform, which runs after this check.
+    sam_globals = {"Globals"} if "Transform" in template else set()
+    unknown = sorted(str(key) for key in template if key not in SECTIONS | sam_globals)
     if unknown:
         raise TemplateError(
             f"Template format error: Invalid template property or properties [{', '.join(unknown)}]"
