@@ -7,11 +7,10 @@ Must not: print (the caller does) or change anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
-
-from tenku.gateway.client import remote_client
 
 DEFAULT_STAGE = "$default"
 HTTP_API = "AWS::ApiGatewayV2::Api"
@@ -52,7 +51,7 @@ class Api:
         return wanted in (self.logical_id, self.api_id, self.name)
 
 
-def stack_apis(endpoint: str, region: str, resources: dict[str, dict[str, Any]]) -> list[Api]:
+def stack_apis(client_for: Callable[[str], Any], resources: dict[str, dict[str, Any]]) -> list[Api]:
     """The stack's APIs: HTTP APIs first, then REST APIs, each in logical-id order."""
     from botocore.exceptions import ClientError
 
@@ -66,7 +65,7 @@ def stack_apis(endpoint: str, region: str, resources: dict[str, dict[str, Any]])
             continue
         try:
             if kind == HTTP_API:
-                v2 = v2 or remote_client("apigatewayv2", endpoint, region)
+                v2 = v2 or client_for("apigatewayv2")
                 described = v2.get_api(ApiId=api_id)
                 stages = v2.get_stages(ApiId=api_id).get("Items") or []
                 protocol = described.get("ProtocolType", "HTTP")
@@ -80,7 +79,7 @@ def stack_apis(endpoint: str, region: str, resources: dict[str, dict[str, Any]])
                     )
                 )
             else:
-                v1 = v1 or remote_client("apigateway", endpoint, region)
+                v1 = v1 or client_for("apigateway")
                 described = v1.get_rest_api(restApiId=api_id)
                 stages = v1.get_stages(restApiId=api_id).get("item") or []
                 apis.append(

@@ -14,7 +14,6 @@ import time
 from typing import Any
 
 from tenku.cli.display import Console
-from tenku.gateway.client import remote_client
 
 POLL_S = 0.25
 GROUPS_EVERY_S = 1.0
@@ -22,8 +21,8 @@ LOOK_BACK_MS = 3000
 
 
 class LogTail:
-    def __init__(self, endpoint: str, region: str, console: Console) -> None:
-        self.client = remote_client("logs", endpoint, region)
+    def __init__(self, client: Any, console: Console) -> None:
+        self.client = client  # a CloudWatch Logs client
         self.console = console
         self.stop = threading.Event()
         self._functions: dict[str, str] = {}  # log group -> logical id

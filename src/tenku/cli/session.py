@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from tenku.cli import endpoints
 from tenku.cli.apiport import ApiPort, Served
@@ -24,7 +23,6 @@ from tenku.cli.logtail import LogTail
 from tenku.cli.stacks import Deployed, DeployError, Stacks
 from tenku.cli.watch import INTERVAL_S, Watcher, classify
 from tenku.deploy.errors import TemplateError
-from tenku.deploy.packaging import Artifact
 from tenku.deploy.plan import StackPlan, plan_project
 from tenku.deploy.project import Project, ProjectError
 
@@ -67,7 +65,7 @@ class Session:
         self.logs: LogTail | None = None
         self.stop = threading.Event()
         self._shown_urls: list[str] = []
-        self._lambda: Any = None
+        self._code: dict[str, bytes] = {}  # package key -> the code functions run now
 
     # -- planning and deploying -----------------------------------------------------------
     def plan(self) -> list[StackPlan]:
@@ -118,7 +116,7 @@ class Session:
         """Endpoints (every API stage, both URL styles), outputs and token hints."""
         all_apis: list[endpoints.Api] = []
         for stack_name, deployed in self.deployed.items():
-            apis = endpoints.stack_apis(self.endpoint, self.options.region, deployed.resources)
+            apis = endpoints.stack_apis(self.stacks.client, deployed.resources)
             all_apis += apis
             if apis:
                 self.console.heading(f"Endpoints of {stack_name}")
@@ -181,7 +179,7 @@ class Session:
             self.logs.follow({name: lid for lid, (_, name) in self._functions().items()})
 
     def start_logs(self) -> None:
-        self.logs = LogTail(self.endpoint, self.options.region, self.console)
+        self.logs = LogTail(self.stacks.client("logs"), self.console)
         self._follow_functions()
         self.logs.start()
 
@@ -190,11 +188,9 @@ class Session:
         name = deployed.physical_id(logical_id) if deployed else None
         if not name:
             return
-        if self._lambda is None:
-            self._lambda = self.stacks.client("lambda")
         started = time.monotonic()
         try:
-            self._lambda.update_function_code(FunctionName=name, ZipFile=body)
+            self.stacks.client("lambda").update_function_code(FunctionName=name, ZipFile=body)
         except Exception as error:  # botocore's errors: shown, and the watch goes on
             self.console.error(f"Updating the code of {logical_id} failed: {error}")
             return
@@ -218,21 +214,23 @@ class Session:
         verdict = classify(changed, self.plans)
         if not verdict:
             return
-        bodies: dict[int, bytes] = {}
+        bodies: dict[int, bytes | None] = {}
         for plan, logical_id, artifact in verdict.code:
-            body = bodies.get(id(artifact))
-            if body is None:
-                body = bodies[id(artifact)] = _rebuilt(artifact)
-            self.update_code(plan, logical_id, body)
+            if id(artifact) not in bodies:
+                body = artifact.rebuilt()
+                # A file outside what the package takes (serverless.yml patterns) or
+                # saved unchanged: the functions keep their code.
+                last = self._code.get(artifact.key, artifact.body)
+                bodies[id(artifact)] = None if body == last else body
+                self._code[artifact.key] = body
+            new_body = bodies[id(artifact)]
+            if new_body is not None:
+                self.update_code(plan, logical_id, new_body)
         if verdict.redeploy:
             names = {p.stack_name for p in verdict.redeploy}
             self.console.line(f"Changed: redeploying {', '.join(sorted(names))}")
             self.deploy_all(only=names)
             self.show()
-
-
-def _rebuilt(artifact: Artifact) -> bytes:
-    return artifact.rebuilt()
 
 
 def run_up(

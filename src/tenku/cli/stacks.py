@@ -65,15 +65,26 @@ class Stacks:
     """The CloudFormation, S3 and SSM clients of one endpoint and region."""
 
     def __init__(self, endpoint: str, region: str) -> None:
+        import botocore.session
+
         self.endpoint = endpoint.rstrip("/")
         self.region = region
-        self.cfn = remote_client("cloudformation", endpoint, region)
+        # One botocore session: its clients share parsed models (a second of start-up).
+        # Sessions are not thread-safe, so clients are made on the thread that made this.
+        self._session = botocore.session.get_session()
+        self._clients: dict[str, Any] = {}
+        self.cfn = self.client("cloudformation")
         self._s3: Any = None
         self._made_buckets: set[str] = set()
         self._uploaded: set[tuple[str, str]] = set()
 
     def client(self, service: str) -> Any:
-        return remote_client(service, self.endpoint, self.region)
+        """The client of `service` for this endpoint and region (one per service)."""
+        if service not in self._clients:
+            self._clients[service] = remote_client(
+                service, self.endpoint, self.region, self._session
+            )
+        return self._clients[service]
 
     @property
     def s3(self) -> Any:

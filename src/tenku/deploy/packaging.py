@@ -21,7 +21,7 @@ import hashlib
 import io
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -58,9 +58,14 @@ class Artifact:
     bucket: str
     key: str
     body: bytes = field(repr=False)
+    # How to make the package again when it is not simply `source` zipped (serverless.yml
+    # packages choose their files by patterns).
+    builder: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
 
     def rebuilt(self) -> bytes:
         """The bytes from the source as it is now (for a hot code update)."""
+        if self.builder is not None:
+            return self.builder()
         return make_body(self.source, self.zipped)
 
 

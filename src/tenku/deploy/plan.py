@@ -21,7 +21,7 @@ from tenku.deploy import cdk
 from tenku.deploy.errors import TemplateError
 from tenku.deploy.loader import load_template
 from tenku.deploy.packaging import Artifact, function_artifacts, package_template
-from tenku.deploy.project import Project, stack_name_from
+from tenku.deploy.project import Project
 
 ARTIFACT_BUCKET = "tenku-deploy-artifacts"
 CDK_BOOTSTRAP_VERSION = "21"
@@ -65,7 +65,7 @@ def plan_project(
             plans[0].stack_name = stack_name
         return plans
     if project.kind == "serverless":
-        return [_serverless(project, region, supplied, stage, stack_name)]
+        return [_serverless(project, account, region, supplied, stage, stack_name)]
     return [_template(project, supplied, stage, stack_name)]
 
 
@@ -123,45 +123,49 @@ def _cdk(project: Project, account: str, region: str, supplied: dict[str, str]) 
 
 def _serverless(
     project: Project,
+    account: str,
     region: str,
     supplied: dict[str, str],
     stage: str | None,
     stack_name: str | None,
 ) -> StackPlan:
-    """Through the serverless.yml translator (`tenku.deploy.serverless`)."""
-    try:
-        from tenku.deploy import serverless  # type: ignore[attr-defined, unused-ignore]
-    except ImportError as error:
-        raise TemplateError(
-            "serverless.yml: this build of Tenku has no serverless.yml translator yet"
-        ) from error
-    translated: Any = serverless.translate(
-        project.source, stage=stage, region=region, bucket=ARTIFACT_BUCKET
+    """Through the serverless.yml translator: its code packages are uploaded under
+    content-addressed keys, which are written into the template."""
+    import hashlib
+
+    from tenku.deploy.serverless import translate_service
+
+    translation = translate_service(
+        project.root,
+        stage=stage,
+        region=region,
+        account=account,
+        config_file=project.source.name,
     )
-    template: dict[str, Any] = translated.template
-    artifacts = [_as_artifact(a) for a in translated.artifacts]
-    name = stack_name or str(
-        getattr(translated, "stack_name", None)
-        or stack_name_from(f"{project.name}-{stage or 'dev'}")
-    )
+    artifacts: list[Artifact] = []
+    keys: dict[str, str] = {}
+    for package in translation.artifacts:
+        body = package.zip_bytes()
+        digest = hashlib.sha256(body).hexdigest()
+        key = package.default_key(translation.service, translation.stage, digest)
+        keys[package.key_parameter] = key
+        source = package.prebuilt or package.root_dir
+        artifacts.append(
+            Artifact(
+                source, package.prebuilt is None, ARTIFACT_BUCKET, key, body, package.zip_bytes
+            )
+        )
+    template = translation.bind(ARTIFACT_BUCKET, keys)
     declared = template.get("Parameters") or {}
     return StackPlan(
-        name,
+        stack_name or translation.stack_name,
         template,
         {k: v for k, v in supplied.items() if k in declared},
         artifacts,
         function_artifacts(template, artifacts),
         [project.source],
+        [f"serverless.yml: {warning}" for warning in translation.warnings],
     )
-
-
-def _as_artifact(upload: Any) -> Artifact:
-    if isinstance(upload, Artifact):
-        return upload
-    source = Path(upload.source)
-    body = upload.body if isinstance(upload.body, bytes) else upload.body()
-    zipped = bool(getattr(upload, "zipped", source.is_dir()))
-    return Artifact(source, zipped, str(upload.bucket), str(upload.key), body)
 
 
 def stack_names(

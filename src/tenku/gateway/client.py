@@ -21,12 +21,15 @@ if TYPE_CHECKING:
 DEFAULT_ENDPOINT = "http://127.0.0.1:4566"
 
 
-def remote_client(service: str, endpoint: str = DEFAULT_ENDPOINT, region: str = "us-east-1") -> Any:
-    """A botocore client for `service` aimed at a Tenku endpoint."""
+def remote_client(
+    service: str, endpoint: str = DEFAULT_ENDPOINT, region: str = "us-east-1", session: Any = None
+) -> Any:
+    """A botocore client for `service` aimed at a Tenku endpoint. Clients made from one
+    `session` (a botocore session) share its parsed service models."""
     import botocore.config  # imported here: botocore is slow to import and only clients need it
     import botocore.session
 
-    session = botocore.session.get_session()
+    session = session or botocore.session.get_session()
     return session.create_client(
         service,
         endpoint_url=endpoint,
