@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tenku.cli import endpoints
 from tenku.cli.apiport import ApiPort, Served
@@ -183,14 +184,24 @@ class Session:
         self._follow_functions()
         self.logs.start()
 
-    def update_code(self, plan: StackPlan, logical_id: str, body: bytes) -> None:
+    def update_code(self, updates: list[tuple[StackPlan, str, bytes]]) -> None:
+        """UpdateFunctionCode for each (plan, function, zip), all at once: the functions
+        sharing a package all change together."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        client = self.stacks.client("lambda")  # made here: sessions are not thread-safe
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            for plan, logical_id, body in updates:
+                pool.submit(self._update_one, client, plan, logical_id, body)
+
+    def _update_one(self, client: Any, plan: StackPlan, logical_id: str, body: bytes) -> None:
         deployed = self.deployed.get(plan.stack_name)
         name = deployed.physical_id(logical_id) if deployed else None
         if not name:
             return
         started = time.monotonic()
         try:
-            self.stacks.client("lambda").update_function_code(FunctionName=name, ZipFile=body)
+            client.update_function_code(FunctionName=name, ZipFile=body)
         except Exception as error:  # botocore's errors: shown, and the watch goes on
             self.console.error(f"Updating the code of {logical_id} failed: {error}")
             return
@@ -198,9 +209,8 @@ class Session:
         self.console.line(f"  ~ code    {logical_id} ({name}) updated in {took:.0f} ms")
 
     # -- watching ----------------------------------------------------------------------------
-    def watch(self, ignored: tuple[Path, ...] = ()) -> None:
-        """React to file changes until `stop` is set."""
-        watcher = Watcher(self.project.root, ignored)
+    def watch(self, watcher: Watcher) -> None:
+        """React to the changes `watcher` sees until `stop` is set."""
         while not self.stop.wait(INTERVAL_S):
             changed = watcher.changes()
             if not changed:
@@ -214,6 +224,7 @@ class Session:
         verdict = classify(changed, self.plans)
         if not verdict:
             return
+        updates: list[tuple[StackPlan, str, bytes]] = []
         bodies: dict[int, bytes | None] = {}
         for plan, logical_id, artifact in verdict.code:
             if id(artifact) not in bodies:
@@ -225,7 +236,9 @@ class Session:
                 self._code[artifact.key] = body
             new_body = bodies[id(artifact)]
             if new_body is not None:
-                self.update_code(plan, logical_id, new_body)
+                updates.append((plan, logical_id, new_body))
+        if updates:
+            self.update_code(updates)
         if verdict.redeploy:
             names = {p.stack_name for p in verdict.redeploy}
             self.console.line(f"Changed: redeploying {', '.join(sorted(names))}")
@@ -248,6 +261,9 @@ def run_up(
     if not ok and not watch:
         on_failed()
         return
+    # The first look at the files comes before the ready line: an edit made the moment
+    # the user sees it is a change.
+    watcher = Watcher(session.project.root, ignored) if watch else None
     on_ready()
-    if watch:
-        session.watch(ignored)
+    if watcher is not None:
+        session.watch(watcher)

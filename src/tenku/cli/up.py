@@ -117,6 +117,8 @@ def up(
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
+    # The SAM translator warns about its own unpublished metrics on every transform.
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)
     for wanted in (settings.port, api_port):
         _check_free(settings.host, wanted)
     failed = threading.Event()

@@ -8,7 +8,8 @@ from typing import Any
 
 from shop_common import now, order_key, table
 
-logger = logging.getLogger()
+# A named logger: the root logger's level would let botocore's INFO lines through too.
+logger = logging.getLogger("shop.events.consumer")
 logger.setLevel(logging.INFO)
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import boto3
 from shop_common import claims, error, json_body, now, response
 
-logger = logging.getLogger()
+# A named logger: the root logger's level would let botocore's INFO lines through too.
+logger = logging.getLogger("shop.orders.handler")
 logger.setLevel(logging.INFO)
 sqs = boto3.client("sqs")
 

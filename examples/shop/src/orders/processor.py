@@ -13,7 +13,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 from shop_common import now, order_key, table
 
-logger = logging.getLogger()
+# A named logger: the root logger's level would let botocore's INFO lines through too.
+logger = logging.getLogger("shop.orders.processor")
 logger.setLevel(logging.INFO)
 
 
@@ -26,7 +27,11 @@ def place(order: dict[str, Any]) -> None:
         "orderId": order_id,
         "userId": user_id,
         "items": [
-            {"productId": i["productId"], "quantity": int(i["quantity"]), "price": Decimal(i["price"])}
+            {
+                "productId": i["productId"],
+                "quantity": int(i["quantity"]),
+                "price": Decimal(i["price"]),
+            }
             for i in order["items"]
         ],
         "totalAmount": Decimal(order["totalAmount"]),

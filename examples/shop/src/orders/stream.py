@@ -13,7 +13,8 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer
 from shop_common import as_json
 
-logger = logging.getLogger()
+# A named logger: the root logger's level would let botocore's INFO lines through too.
+logger = logging.getLogger("shop.orders.stream")
 logger.setLevel(logging.INFO)
 events = boto3.client("events")
 _deserializer = TypeDeserializer()

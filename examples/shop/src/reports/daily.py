@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from boto3.dynamodb.conditions import Attr
 from shop_common import now, table
 
-logger = logging.getLogger()
+# A named logger: the root logger's level would let botocore's INFO lines through too.
+logger = logging.getLogger("shop.reports.daily")
 logger.setLevel(logging.INFO)
 
 

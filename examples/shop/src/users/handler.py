@@ -11,7 +11,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 from shop_common import as_json, claims, error, json_body, now, response, table, user_key
 
-logger = logging.getLogger()
+# A named logger: the root logger's level would let botocore's INFO lines through too.
+logger = logging.getLogger("shop.users.handler")
 logger.setLevel(logging.INFO)
 
 PUBLIC_FIELDS = ("userId", "name", "email", "createdAt", "updatedAt", "createdBy")

@@ -49,7 +49,9 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def response(status: int, body: Any = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+def response(
+    status: int, body: Any = None, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     """An HTTP API (payload 2.0) answer with a JSON body."""
     answer: dict[str, Any] = {
         "statusCode": status,
