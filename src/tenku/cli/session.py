@@ -10,6 +10,7 @@ Must not: start or stop the server (`cli.up` does), or reach past the public API
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -218,7 +219,11 @@ class Session:
             # An editor saving several files: let the burst finish, then act once.
             time.sleep(0.05)
             changed |= watcher.changes()
-            self.react(changed)
+            try:
+                self.react(changed)
+            except Exception as error:  # the last handler of one change: keep watching
+                logging.getLogger("tenku.cli").exception("reacting to a change failed")
+                self.console.error(f"Reacting to the change failed: {error}")
 
     def react(self, changed: set[Path]) -> None:
         verdict = classify(changed, self.plans)
@@ -253,7 +258,23 @@ def run_up(
     on_ready: Callable[[], None],
     on_failed: Callable[[], None],
 ) -> None:
-    """The worker thread of `tenku up`."""
+    """The worker thread of `tenku up`: its last handler, so that a surprise ends the
+    session with a message instead of a silent, never-ready server."""
+    try:
+        _run_up(session, watch, ignored, on_ready, on_failed)
+    except Exception as error:
+        logging.getLogger("tenku.cli").exception("tenku up failed")
+        session.console.error(f"tenku up failed: {error}")
+        on_failed()
+
+
+def _run_up(
+    session: Session,
+    watch: bool,
+    ignored: tuple[Path, ...],
+    on_ready: Callable[[], None],
+    on_failed: Callable[[], None],
+) -> None:
     ok = session.deploy_all()
     if ok:
         session.show()

@@ -95,7 +95,7 @@ class Stacks:
     # -- uploads -------------------------------------------------------------------------
     def upload(self, plan: StackPlan) -> int:
         """Make the plan's buckets and put its packages not there yet; how many were put."""
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         put = 0
         try:
@@ -111,7 +111,7 @@ class Stacks:
                     self.s3.put_object(Bucket=artifact.bucket, Key=artifact.key, Body=artifact.body)
                     put += 1
                 self._uploaded.add(where)
-        except ClientError as error:
+        except (ClientError, BotoCoreError) as error:
             raise DeployError(f"uploading the packages failed: {_error_text(error)}") from error
         self._ssm(plan)
         return put
@@ -162,8 +162,8 @@ class Stacks:
         """Upload, change set, execute, follow; DeployError when the stack fails."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        self.upload(plan)
         try:
+            self.upload(plan)
             return self._deploy(plan, on_event, on_change)
         except ClientError as error:
             raise DeployError(_error_text(error)) from error
