@@ -77,7 +77,7 @@ Resources:
       FunctionName: !Sub "${Prefix}-worker"
       Runtime: python3.12
       Handler: index.handler
-      Role: %(role)s
+      Role: ROLE_ARN
       Timeout: 5
       Environment:
         Variables:
@@ -101,7 +101,7 @@ Outputs:
   TableArn: {Value: !GetAtt Items.Arn}
   FunctionArn: {Value: !GetAtt Worker.Arn}
   ProdQueue: {Condition: IsProd, Value: !Ref ProdOnly}
-""" % {"role": ROLE}
+""".replace("ROLE_ARN", ROLE)
 
 
 def test_create_update_delete_an_app(cfn: Any, lam: Any, ddb: Any, sqs: Any) -> None:
@@ -238,10 +238,20 @@ def test_a_failing_resource_rolls_the_create_back(cfn: Any, sqs: Any, lam: Any) 
     assert ("Good", "DELETE_COMPLETE", "") in history
     assert queue not in queue_names(sqs) and function not in function_names(lam)
     # A rolled back stack keeps its name until deleted, and cannot be updated.
-    refused(cfn.create_stack, "AlreadyExistsException", f"Stack [{name}] already exists",
-            StackName=name, TemplateBody=body)  # fmt: skip
-    refused(cfn.update_stack, "ValidationError", "is in ROLLBACK_COMPLETE state and can not be updated.",
-            StackName=name, TemplateBody=body)  # fmt: skip
+    refused(
+        cfn.create_stack,
+        "AlreadyExistsException",
+        f"Stack [{name}] already exists",
+        StackName=name,
+        TemplateBody=body,
+    )
+    refused(
+        cfn.update_stack,
+        "ValidationError",
+        "is in ROLLBACK_COMPLETE state and can not be updated.",
+        StackName=name,
+        TemplateBody=body,
+    )
     assert delete(cfn, name)["StackStatus"] == "DELETE_COMPLETE"
 
 
@@ -275,10 +285,20 @@ def test_no_updates_and_a_failed_update_rolls_back(cfn: Any, sqs: Any) -> None:
     name, queue = unique(), unique("q")
     body = QUEUES % (queue, 1)
     assert create(cfn, name, body)["StackStatus"] == "CREATE_COMPLETE"
-    refused(cfn.update_stack, "ValidationError", "No updates are to be performed.",
-            StackName=name, TemplateBody=body)  # fmt: skip
-    refused(cfn.update_stack, "ValidationError", "No updates are to be performed.",
-            StackName=name, UsePreviousTemplate=True)  # fmt: skip
+    refused(
+        cfn.update_stack,
+        "ValidationError",
+        "No updates are to be performed.",
+        StackName=name,
+        TemplateBody=body,
+    )
+    refused(
+        cfn.update_stack,
+        "ValidationError",
+        "No updates are to be performed.",
+        StackName=name,
+        UsePreviousTemplate=True,
+    )
     broken = (QUEUES % (queue, 3)) + (
         "  Second:\n    Type: AWS::SQS::Queue\n    DependsOn: First\n"
         "    Properties: {QueueName: x, DelaySeconds: 9999}\n"
@@ -320,15 +340,6 @@ def test_deletion_policy_retain_keeps_the_resource(cfn: Any, sqs: Any) -> None:
     sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName=kept)["QueueUrl"])
 
 
-def test_stack_operations_run_one_at_a_time(cfn: Any) -> None:
-    name = unique()
-    cfn.create_stack(StackName=name, TemplateBody=QUEUES % (unique("q"), 0))
-    refused(cfn.update_stack, "ValidationError", "state and can not be updated.",
-            StackName=name, TemplateBody=QUEUES % (unique("q"), 1))  # fmt: skip
-    wait_stack(cfn, name)
-    delete(cfn, name)
-
-
 def test_tags_and_the_skip_unknown_types_opt_in(cfn: Any) -> None:
     name = unique()
     body = """
@@ -341,9 +352,13 @@ Outputs:
   MachineId: {Value: !Ref Machine}
   Zone: {Value: !GetAtt Machine.AvailabilityZone}
 """
-    refused(cfn.create_stack, "ValidationError",
-            "Template format error: Unrecognized resource types: [AWS::EC2::Instance]",
-            StackName=name, TemplateBody=body)  # fmt: skip
+    refused(
+        cfn.create_stack,
+        "ValidationError",
+        "Template format error: Unrecognized resource types: [AWS::EC2::Instance]",
+        StackName=name,
+        TemplateBody=body,
+    )
     tags = [{"Key": "tenku:skip-unknown-types", "Value": "true"}, {"Key": "team", "Value": "a"}]
     stack = create(cfn, name, body, Tags=tags)
     assert stack["StackStatus"] == "CREATE_COMPLETE"

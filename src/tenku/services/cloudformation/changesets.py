@@ -292,11 +292,11 @@ class ChangeSetsMixin(CloudFormationBase):
             return
         succeeded = stack.status in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
         change_set.execution_status = "EXECUTE_COMPLETE" if succeeded else "EXECUTE_FAILED"
+        change_set.retired = True
         self.store.save_change_set(change_set)
-        if succeeded:  # CloudFormation drops a stack's other change sets once one ran
+        if succeeded:  # CloudFormation drops a stack's change sets once one ran
             for other in self.store.change_sets(stack_id):
-                if other.change_set_id != change_set_id:
-                    self.store.delete_change_set(other.change_set_id)
+                self.store.delete_change_set(other.change_set_id)
 
     def delete_change_set(
         self, ctx: RequestContext, change_set_name: str, stack_name: str | None = None

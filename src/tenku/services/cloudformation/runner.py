@@ -254,7 +254,9 @@ class Runner:
             log.exception("deleting stack %s failed", stack.name)
             self.set_status(scope, stack, "DELETE_FAILED", "Internal Failure")
 
-    async def _delete(self, scope: Scope, stack: Stack, retain: frozenset[str]) -> None:
+    def refuse_delete(self, scope: Scope, stack: Stack) -> bool:
+        """True (and the reason shown on the stack, its status unchanged, as CloudFormation
+        does) when another stack imports one of this stack's exports."""
         others = [s for s in self.store.stacks(scope, True) if s.stack_id != stack.stack_id]
         for name in stack.exports():
             users = [s.name for s in others if name in s.imports]
@@ -263,8 +265,14 @@ class Runner:
                 stack.reason = reason
                 self.store.save_stack(scope, stack)
                 self.stack_event(stack, stack.status, reason)
+                return True
+        return False
+
+    async def _delete(self, scope: Scope, stack: Stack, retain: frozenset[str]) -> None:
+        if stack.status != "DELETE_IN_PROGRESS":
+            if self.refuse_delete(scope, stack):
                 return
-        self.set_status(scope, stack, "DELETE_IN_PROGRESS", "User Initiated")
+            self.set_status(scope, stack, "DELETE_IN_PROGRESS", "User Initiated")
         records = self.store.records(stack.stack_id)
         remaining = dict(records)
 
