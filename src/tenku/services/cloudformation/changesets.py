@@ -10,6 +10,7 @@ Must not: touch resources (executing hands the plan to the runner).
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -22,12 +23,19 @@ from tenku.deploy.sam import transforms_of
 from tenku.services.cloudformation import errors
 from tenku.services.cloudformation.base import CloudFormationBase, shown_parameters, tags_of
 from tenku.services.cloudformation.diff import compute_changes
-from tenku.services.cloudformation.models import UPDATABLE, ChangeSet, Stack, change_set_arn
+from tenku.services.cloudformation.models import (
+    UPDATABLE,
+    ChangeSet,
+    Stack,
+    change_set_arn,
+    is_arn,
+)
 from tenku.services.cloudformation.models import stack_arn as new_stack_arn
 from tenku.services.cloudformation.outputs import find_export
 from tenku.services.cloudformation.sources import Plan, load, prepare, template_text
 from tenku.services.cloudformation.stacks import check_stack_name, skip_unknown
 
+log = logging.getLogger("tenku.cloudformation")
 _NAME = re.compile(r"[a-zA-Z][-a-zA-Z0-9]*")
 CREATE_GRACE_SECONDS = 10.0
 EXECUTE_GRACE_SECONDS = 20.0
@@ -72,10 +80,13 @@ class ChangeSetsMixin(CloudFormationBase):
                 raise errors.validation(
                     "UsePreviousTemplate can not be used for change sets of type CREATE"
                 )
-        elif stack is None:
-            stack = self.find_stack(ctx.scope, stack_name, deleted_by_id=False)
-        elif stack.status not in UPDATABLE:
-            raise errors.busy(stack.stack_id, stack.status)
+        else:
+            if stack is None and is_arn(stack_name):
+                stack = self.find_stack(ctx.scope, stack_name, deleted_by_id=False)
+            if stack is None or stack.status == "REVIEW_IN_PROGRESS":
+                raise errors.validation(f"Stack [{stack_name}] does not exist")
+            if stack.status not in UPDATABLE:
+                raise errors.busy(stack.stack_id, stack.status)
         if stack is not None and self.store.change_set_named(stack.stack_id, change_set_name):
             raise ServiceError(
                 "AlreadyExistsException", f"ChangeSet [{change_set_name}] already exists", 400
@@ -158,6 +169,11 @@ class ChangeSetsMixin(CloudFormationBase):
             changes = compute_changes(plan.template, records, self._evaluators(scope, stack, plan))
         except (ServiceError, TemplateError) as error:
             change_set.status, change_set.reason = "FAILED", error.message
+            self.store.save_change_set(change_set)
+            return
+        except Exception:  # a change set must not stay CREATE_IN_PROGRESS forever
+            log.exception("preparing change set %s failed", change_set.name)
+            change_set.status, change_set.reason = "FAILED", "Internal Failure"
             self.store.save_change_set(change_set)
             return
         change_set.processed, change_set.parameters = plan.template, plan.raw
@@ -276,11 +292,11 @@ class ChangeSetsMixin(CloudFormationBase):
             return
         succeeded = stack.status in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
         change_set.execution_status = "EXECUTE_COMPLETE" if succeeded else "EXECUTE_FAILED"
+        change_set.retired = True
         self.store.save_change_set(change_set)
-        if succeeded:  # CloudFormation drops a stack's other change sets once one ran
+        if succeeded:  # CloudFormation drops a stack's change sets once one ran
             for other in self.store.change_sets(stack_id):
-                if other.change_set_id != change_set_id:
-                    self.store.delete_change_set(other.change_set_id)
+                self.store.delete_change_set(other.change_set_id)
 
     def delete_change_set(
         self, ctx: RequestContext, change_set_name: str, stack_name: str | None = None

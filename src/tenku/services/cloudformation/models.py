@@ -129,6 +129,9 @@ class ChangeSet:
     notification_arns: list[str] = field(default_factory=list)
     role_arn: str | None = None
     on_stack_failure: str | None = None
+    # Executed: gone from listings and name lookups as in CloudFormation, still
+    # readable by its ARN (the stack's ChangeSetId names it).
+    retired: bool = False
     # What CreateChangeSet was asked, kept to prepare the change set in the background.
     request: dict[str, Any] = field(default_factory=dict)
 

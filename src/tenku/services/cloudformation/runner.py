@@ -69,10 +69,13 @@ class Runner:
             event["ResourceStatusReason"] = reason
         self.store.add_event(stack.stack_id, event)
 
-    def set_status(self, scope: Scope, stack: Stack, status: str, reason: str = "") -> None:
+    def set_status(
+        self, scope: Scope, stack: Stack, status: str, reason: str = "", *, quiet: bool = False
+    ) -> None:
+        """`quiet`: the stack keeps `reason` (why it rolled back) but the event has none."""
         stack.status, stack.reason = status, reason
         self.store.save_stack(scope, stack)
-        self.stack_event(stack, status, reason)
+        self.stack_event(stack, status, "" if quiet else reason)
 
     def _sink(
         self, stack: Stack, current: Callable[[], dict[str, Record]]
@@ -226,18 +229,19 @@ class Runner:
             status = "CREATE_FAILED" if creating else "UPDATE_FAILED"
             self.set_status(scope, stack, status, failure.stack_reason)
             return
+        why = failure.stack_reason
         if creating:
             if stack.on_failure == "DELETE":
                 stack.deleted = self.clock.now()
-                self.set_status(scope, stack, "DELETE_COMPLETE")
+                self.set_status(scope, stack, "DELETE_COMPLETE", why, quiet=True)
             else:
-                self.set_status(scope, stack, "ROLLBACK_COMPLETE")
+                self.set_status(scope, stack, "ROLLBACK_COMPLETE", why, quiet=True)
             return
         # An update rolled back: the stack is what it was before, template included.
         stack.template_body, stack.processed = before.template_body, before.processed
         stack.parameters, stack.description = before.parameters, before.description
         self._settle_states(stack, records, "UPDATE_COMPLETE")
-        self.set_status(scope, stack, "UPDATE_ROLLBACK_COMPLETE")
+        self.set_status(scope, stack, "UPDATE_ROLLBACK_COMPLETE", why, quiet=True)
 
     # -- delete -------------------------------------------------------------------------------
     async def delete(self, scope: Scope, stack_id: str, retain: frozenset[str]) -> None:
@@ -250,7 +254,9 @@ class Runner:
             log.exception("deleting stack %s failed", stack.name)
             self.set_status(scope, stack, "DELETE_FAILED", "Internal Failure")
 
-    async def _delete(self, scope: Scope, stack: Stack, retain: frozenset[str]) -> None:
+    def refuse_delete(self, scope: Scope, stack: Stack) -> bool:
+        """True (and the reason shown on the stack, its status unchanged, as CloudFormation
+        does) when another stack imports one of this stack's exports."""
         others = [s for s in self.store.stacks(scope, True) if s.stack_id != stack.stack_id]
         for name in stack.exports():
             users = [s.name for s in others if name in s.imports]
@@ -259,8 +265,14 @@ class Runner:
                 stack.reason = reason
                 self.store.save_stack(scope, stack)
                 self.stack_event(stack, stack.status, reason)
+                return True
+        return False
+
+    async def _delete(self, scope: Scope, stack: Stack, retain: frozenset[str]) -> None:
+        if stack.status != "DELETE_IN_PROGRESS":
+            if self.refuse_delete(scope, stack):
                 return
-        self.set_status(scope, stack, "DELETE_IN_PROGRESS", "User Initiated")
+            self.set_status(scope, stack, "DELETE_IN_PROGRESS", "User Initiated")
         records = self.store.records(stack.stack_id)
         remaining = dict(records)
 

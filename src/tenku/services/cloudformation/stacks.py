@@ -186,5 +186,10 @@ class StacksMixin(CloudFormationBase):
                 "specified when the stack is in the DELETE_FAILED state"
             )
         scope, retain = ctx.scope, frozenset(retain_resources or [])
+        running = stack.status.endswith("_IN_PROGRESS") and stack.status != "REVIEW_IN_PROGRESS"
+        if not running:  # else it waits for the operation that runs
+            if self.runner.refuse_delete(scope, stack):
+                return {}
+            self.runner.set_status(scope, stack, "DELETE_IN_PROGRESS", "User Initiated")
         self.spawn(stack.stack_id, lambda: self.runner.delete(scope, stack.stack_id, retain))
         return {}

@@ -181,16 +181,19 @@ class CloudFormationStore:
         return ChangeSet.from_json(json.loads(row[0])) if row else None
 
     def change_set_named(self, stack_id: str, name: str) -> ChangeSet | None:
-        row = self.db.query_one(
+        rows = self.db.query(
             "SELECT data FROM cfn_change_sets WHERE stack_id = ? AND name = ?", (stack_id, name)
         )
-        return ChangeSet.from_json(json.loads(row[0])) if row else None
+        found = [ChangeSet.from_json(json.loads(r[0])) for r in rows]
+        return next((c for c in found if not c.retired), None)
 
     def change_sets(self, stack_id: str) -> list[ChangeSet]:
+        """The stack's change sets that were not executed."""
         rows = self.db.query(
             "SELECT data FROM cfn_change_sets WHERE stack_id = ? ORDER BY created", (stack_id,)
         )
-        return [ChangeSet.from_json(json.loads(r[0])) for r in rows]
+        found = [ChangeSet.from_json(json.loads(r[0])) for r in rows]
+        return [c for c in found if not c.retired]
 
     def unfinished_change_sets(self) -> list[ChangeSet]:
         rows = self.db.query("SELECT data FROM cfn_change_sets")
