@@ -13,9 +13,9 @@ import functools
 from typing import Any
 
 import botocore.session
+from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from botocore import xform_name
 
 from tenku.core.errors import ServiceError
 from tenku.core.scope import Scope

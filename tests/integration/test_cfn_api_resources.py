@@ -24,14 +24,20 @@ def rest_template(greeting: str = "hi") -> dict[str, Any]:
             "Pool": {"Type": "AWS::Cognito::UserPool"},
             "Api": {
                 "Type": "AWS::ApiGateway::RestApi",
-                "Properties": {"Name": "plain", "BinaryMediaTypes": ["image/png"],
-                               "Tags": [{"Key": "tier", "Value": "web"}]},
-            },  # fmt: skip
+                "Properties": {
+                    "Name": "plain",
+                    "BinaryMediaTypes": ["image/png"],
+                    "Tags": [{"Key": "tier", "Value": "web"}],
+                },
+            },
             "Greet": {
                 "Type": "AWS::ApiGateway::Resource",
-                "Properties": {"RestApiId": api, "PathPart": "greet",
-                               "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]}},
-            },  # fmt: skip
+                "Properties": {
+                    "RestApiId": api,
+                    "PathPart": "greet",
+                    "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+                },
+            },
             "Get": {
                 "Type": "AWS::ApiGateway::Method",
                 "Properties": {
@@ -45,18 +51,26 @@ def rest_template(greeting: str = "hi") -> dict[str, Any]:
                         "Type": "MOCK",
                         "RequestTemplates": {"application/json": '{"statusCode": 200}'},
                         "IntegrationResponses": [
-                            {"StatusCode": "200",
-                             "ResponseTemplates": {"application/json": f'{{"say": "{greeting}"}}'}}
+                            {
+                                "StatusCode": "200",
+                                "ResponseTemplates": {
+                                    "application/json": f'{{"say": "{greeting}"}}'
+                                },
+                            }
                         ],
-                    },  # fmt: skip
+                    },
                 },
             },
             "Authorizer": {
                 "Type": "AWS::ApiGateway::Authorizer",
-                "Properties": {"RestApiId": api, "Name": "users", "Type": "COGNITO_USER_POOLS",
-                               "IdentitySource": "method.request.header.Authorization",
-                               "ProviderARNs": [POOL_ARN]},
-            },  # fmt: skip
+                "Properties": {
+                    "RestApiId": api,
+                    "Name": "users",
+                    "Type": "COGNITO_USER_POOLS",
+                    "IdentitySource": "method.request.header.Authorization",
+                    "ProviderARNs": [POOL_ARN],
+                },
+            },
             "Deployment": {
                 "Type": "AWS::ApiGateway::Deployment",
                 "DependsOn": ["Get"],
@@ -73,10 +87,14 @@ def rest_template(greeting: str = "hi") -> dict[str, Any]:
             },
             "Live": {
                 "Type": "AWS::ApiGateway::Stage",
-                "Properties": {"RestApiId": api, "StageName": "live", "TracingEnabled": True,
-                               "DeploymentId": {"Ref": "Deployment"},
-                               "Variables": {"color": "green"}},
-            },  # fmt: skip
+                "Properties": {
+                    "RestApiId": api,
+                    "StageName": "live",
+                    "TracingEnabled": True,
+                    "DeploymentId": {"Ref": "Deployment"},
+                    "Variables": {"color": "green"},
+                },
+            },
             "Key": {
                 "Type": "AWS::ApiGateway::ApiKey",
                 "DependsOn": ["Live"],
@@ -93,9 +111,12 @@ def rest_template(greeting: str = "hi") -> dict[str, Any]:
             },
             "PlanKey": {
                 "Type": "AWS::ApiGateway::UsagePlanKey",
-                "Properties": {"KeyId": {"Ref": "Key"}, "KeyType": "API_KEY",
-                               "UsagePlanId": {"Ref": "Plan"}},
-            },  # fmt: skip
+                "Properties": {
+                    "KeyId": {"Ref": "Key"},
+                    "KeyType": "API_KEY",
+                    "UsagePlanId": {"Ref": "Plan"},
+                },
+            },
             "Account": {
                 "Type": "AWS::ApiGateway::Account",
                 "Properties": {"CloudWatchRoleArn": "arn:aws:iam::000000000000:role/apigw"},
@@ -163,55 +184,74 @@ def test_rest_api_written_by_hand(tenku: TenkuProcess) -> None:
 def http_template(cors_origin: str = "https://a.example") -> dict[str, Any]:
     api = {"Ref": "Api"}
     code = (
-        "def handler(event, context):\n"
-        "    return {'statusCode': 200, 'body': event['routeKey']}\n"
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': event['routeKey']}\n"
     )
     return {
         "Resources": {
             "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}},
             "Fn": {
                 "Type": "AWS::Lambda::Function",
-                "Properties": {"Runtime": "python3.12", "Handler": "index.handler",
-                               "Role": {"Fn::GetAtt": ["Role", "Arn"]},
-                               "Code": {"ZipFile": code}},
-            },  # fmt: skip
+                "Properties": {
+                    "Runtime": "python3.12",
+                    "Handler": "index.handler",
+                    "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                    "Code": {"ZipFile": code},
+                },
+            },
             "Api": {
                 "Type": "AWS::ApiGatewayV2::Api",
-                "Properties": {"Name": "plain-http", "ProtocolType": "HTTP",
-                               "CorsConfiguration": {"AllowOrigins": [cors_origin],
-                                                     "AllowMethods": ["GET"]},
-                               "Tags": {"tier": "web"}},
-            },  # fmt: skip
+                "Properties": {
+                    "Name": "plain-http",
+                    "ProtocolType": "HTTP",
+                    "CorsConfiguration": {"AllowOrigins": [cors_origin], "AllowMethods": ["GET"]},
+                    "Tags": {"tier": "web"},
+                },
+            },
             "Integration": {
                 "Type": "AWS::ApiGatewayV2::Integration",
-                "Properties": {"ApiId": api, "IntegrationType": "AWS_PROXY",
-                               "IntegrationUri": {"Fn::GetAtt": ["Fn", "Arn"]},
-                               "PayloadFormatVersion": "2.0"},
-            },  # fmt: skip
+                "Properties": {
+                    "ApiId": api,
+                    "IntegrationType": "AWS_PROXY",
+                    "IntegrationUri": {"Fn::GetAtt": ["Fn", "Arn"]},
+                    "PayloadFormatVersion": "2.0",
+                },
+            },
             "Authorizer": {
                 "Type": "AWS::ApiGatewayV2::Authorizer",
-                "Properties": {"ApiId": api, "AuthorizerType": "JWT", "Name": "jwt",
-                               "IdentitySource": ["$request.header.Authorization"],
-                               "JwtConfiguration": {"Audience": ["x"],
-                                                    "Issuer": "https://issuer.example"}},
-            },  # fmt: skip
+                "Properties": {
+                    "ApiId": api,
+                    "AuthorizerType": "JWT",
+                    "Name": "jwt",
+                    "IdentitySource": ["$request.header.Authorization"],
+                    "JwtConfiguration": {"Audience": ["x"], "Issuer": "https://issuer.example"},
+                },
+            },
             "Open": {
                 "Type": "AWS::ApiGatewayV2::Route",
-                "Properties": {"ApiId": api, "RouteKey": "GET /open",
-                               "Target": {"Fn::Sub": "integrations/${Integration}"}},
-            },  # fmt: skip
+                "Properties": {
+                    "ApiId": api,
+                    "RouteKey": "GET /open",
+                    "Target": {"Fn::Sub": "integrations/${Integration}"},
+                },
+            },
             "Closed": {
                 "Type": "AWS::ApiGatewayV2::Route",
-                "Properties": {"ApiId": api, "RouteKey": "GET /closed",
-                               "AuthorizationType": "JWT",
-                               "AuthorizerId": {"Ref": "Authorizer"},
-                               "Target": {"Fn::Sub": "integrations/${Integration}"}},
-            },  # fmt: skip
+                "Properties": {
+                    "ApiId": api,
+                    "RouteKey": "GET /closed",
+                    "AuthorizationType": "JWT",
+                    "AuthorizerId": {"Ref": "Authorizer"},
+                    "Target": {"Fn::Sub": "integrations/${Integration}"},
+                },
+            },
             "Stage": {
                 "Type": "AWS::ApiGatewayV2::Stage",
-                "Properties": {"ApiId": api, "StageName": "v1",
-                               "StageVariables": {"color": "blue"}},
-            },  # fmt: skip
+                "Properties": {
+                    "ApiId": api,
+                    "StageName": "v1",
+                    "StageVariables": {"color": "blue"},
+                },
+            },
             "Deployment": {
                 "Type": "AWS::ApiGatewayV2::Deployment",
                 "DependsOn": ["Open", "Closed"],
@@ -219,9 +259,12 @@ def http_template(cors_origin: str = "https://a.example") -> dict[str, Any]:
             },
             "Permission": {
                 "Type": "AWS::Lambda::Permission",
-                "Properties": {"FunctionName": {"Ref": "Fn"}, "Action": "lambda:InvokeFunction",
-                               "Principal": "apigateway.amazonaws.com"},
-            },  # fmt: skip
+                "Properties": {
+                    "FunctionName": {"Ref": "Fn"},
+                    "Action": "lambda:InvokeFunction",
+                    "Principal": "apigateway.amazonaws.com",
+                },
+            },
         }
     }
 
@@ -253,10 +296,19 @@ def test_http_api_written_by_hand(tenku: TenkuProcess) -> None:
 
     quick = Stack(tenku.endpoint, "quick-http")
     quick.deploy(
-        {"Resources": {"Quick": {"Type": "AWS::ApiGatewayV2::Api",
-                                 "Properties": {"Name": "quick", "ProtocolType": "HTTP",
-                                                "Target": stack.attribute("Fn", "Arn")}}}}
-    )  # fmt: skip
+        {
+            "Resources": {
+                "Quick": {
+                    "Type": "AWS::ApiGatewayV2::Api",
+                    "Properties": {
+                        "Name": "quick",
+                        "ProtocolType": "HTTP",
+                        "Target": stack.attribute("Fn", "Arn"),
+                    },
+                }
+            }
+        }
+    )
     assert _call(tenku, quick.ref("Quick"), "/anything")[1] == b"$default"
     assert quick.destroy() == []
 

@@ -47,8 +47,8 @@ Resources:
         import json
         def handler(event, context):
             claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
-            return {"statusCode": 200,
-                    "body": json.dumps({"path": event["rawPath"], "user": claims["cognito:username"]})}
+            answer = {"path": event["rawPath"], "user": claims["cognito:username"]}
+            return {"statusCode": 200, "body": json.dumps(answer)}
       Events:
         Get:
           Type: HttpApi
@@ -66,7 +66,9 @@ def _region(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
 
 
-def _get(tenku: TenkuProcess, api_id: str, path: str, token: str | None = None) -> tuple[int, bytes]:
+def _get(
+    tenku: TenkuProcess, api_id: str, path: str, token: str | None = None
+) -> tuple[int, bytes]:
     headers = (("Authorization", f"Bearer {token}"),) if token else ()
     host = f"{api_id}.execute-api.localhost:{tenku.port}"
     status, _, body = raw(tenku.port, host, "GET", path, headers)

@@ -34,7 +34,12 @@ def test_put_get_overwrite_versions_and_history(tenku: TenkuProcess) -> None:
     put = ssm.put_parameter(Name="/t1/db/url", Value="two", Overwrite=True, Description="db")
     assert put == {**put, "Version": 2, "Tier": "Standard"}
     got = ssm.get_parameter(Name="/t1/db/url")["Parameter"]
-    assert (got["Value"], got["Version"], got["Type"], got["DataType"]) == ("two", 2, "String", "text")
+    assert (got["Value"], got["Version"], got["Type"], got["DataType"]) == (
+        "two",
+        2,
+        "String",
+        "text",
+    )
     assert got["ARN"] == "arn:aws:ssm:us-east-1:000000000000:parameter/t1/db/url"
     first = ssm.get_parameter(Name="/t1/db/url:1")["Parameter"]
     assert (first["Value"], first["Selector"]) == ("one", ":1")
@@ -70,12 +75,14 @@ def test_missing_parameters_and_bad_names(tenku: TenkuProcess) -> None:
     assert _error(ssm.put_parameter, Name="/t2/big", Value="x" * 4097, Type="String")[1].startswith(
         "Standard tier parameters support a maximum parameter value of 4096 characters."
     )
-    assert ssm.put_parameter(Name="/t2/big", Value="x" * 5000, Type="String", Tier="Advanced")[
-        "Tier"
-    ] == "Advanced"
-    assert "can't downgrade" in _error(
-        ssm.put_parameter, Name="/t2/big", Value="x", Overwrite=True, Tier="Standard"
-    )[1]
+    assert (
+        ssm.put_parameter(Name="/t2/big", Value="x" * 5000, Type="String", Tier="Advanced")["Tier"]
+        == "Advanced"
+    )
+    assert (
+        "can't downgrade"
+        in _error(ssm.put_parameter, Name="/t2/big", Value="x", Overwrite=True, Tier="Standard")[1]
+    )
     assert _error(
         ssm.put_parameter, Name="/t2/pat", Value="abc", Type="String", AllowedPattern="^[0-9]+$"
     ) == (
@@ -91,7 +98,10 @@ def test_missing_parameters_and_bad_names(tenku: TenkuProcess) -> None:
     assert [p["Name"] for p in answer["Parameters"]] == ["/t2/big"]
     assert answer["InvalidParameters"] == ["/t2/none", "/t2/big:7"]
     deleted = ssm.delete_parameters(Names=["/t2/big", "/t2/none"])
-    assert (deleted["DeletedParameters"], deleted["InvalidParameters"]) == (["/t2/big"], ["/t2/none"])
+    assert (deleted["DeletedParameters"], deleted["InvalidParameters"]) == (
+        ["/t2/big"],
+        ["/t2/none"],
+    )
 
 
 def test_paths_paging_filters_and_secure_strings(tenku: TenkuProcess) -> None:
@@ -122,9 +132,14 @@ def test_paths_paging_filters_and_secure_strings(tenku: TenkuProcess) -> None:
     )["Parameters"]  # fmt: skip
     assert [p["Name"] for p in typed] == ["/t3/app/secret"]
     assert _error(ssm.get_parameters_by_path, Path="t3")[0] == "ValidationException"
-    assert _error(
-        ssm.get_parameters_by_path, Path="/t3", ParameterFilters=[{"Key": "Name", "Values": ["x"]}]
-    )[0] == "InvalidFilterKey"
+    assert (
+        _error(
+            ssm.get_parameters_by_path,
+            Path="/t3",
+            ParameterFilters=[{"Key": "Name", "Values": ["x"]}],
+        )[0]
+        == "InvalidFilterKey"
+    )
 
     described = ssm.describe_parameters(
         ParameterFilters=[{"Key": "Name", "Option": "BeginsWith", "Values": ["/t3/app/"]}]
@@ -139,11 +154,14 @@ def test_paths_paging_filters_and_secure_strings(tenku: TenkuProcess) -> None:
     assert [p["Name"] for p in paths] == ["/t3/other"]
     legacy = ssm.describe_parameters(Filters=[{"Key": "Name", "Values": ["/t3/o"]}])
     assert [p["Name"] for p in legacy["Parameters"]] == ["/t3/other"]
-    assert _error(
-        ssm.describe_parameters,
-        Filters=[{"Key": "Name", "Values": ["x"]}],
-        ParameterFilters=[{"Key": "Name", "Values": ["x"]}],
-    )[1] == "You can use either Filters or ParameterFilters in a single request."
+    assert (
+        _error(
+            ssm.describe_parameters,
+            Filters=[{"Key": "Name", "Values": ["x"]}],
+            ParameterFilters=[{"Key": "Name", "Values": ["x"]}],
+        )[1]
+        == "You can use either Filters or ParameterFilters in a single request."
+    )
     assert _error(
         ssm.describe_parameters, ParameterFilters=[{"Key": "Type", "Option": "Contains",
                                                     "Values": ["String"]}]
@@ -152,9 +170,13 @@ def test_paths_paging_filters_and_secure_strings(tenku: TenkuProcess) -> None:
 
 def test_labels_and_tags(tenku: TenkuProcess) -> None:
     ssm = tenku.client("ssm")
-    ssm.put_parameter(Name="/t4/flag", Value="off", Type="String", Tags=[{"Key": "a", "Value": "1"}])
+    ssm.put_parameter(
+        Name="/t4/flag", Value="off", Type="String", Tags=[{"Key": "a", "Value": "1"}]
+    )
     ssm.put_parameter(Name="/t4/flag", Value="on", Overwrite=True)
-    labelled = ssm.label_parameter_version(Name="/t4/flag", ParameterVersion=1, Labels=["stable", "1bad"])
+    labelled = ssm.label_parameter_version(
+        Name="/t4/flag", ParameterVersion=1, Labels=["stable", "1bad"]
+    )
     assert labelled == {**labelled, "InvalidLabels": ["1bad"], "ParameterVersion": 1}
     assert ssm.get_parameter(Name="/t4/flag:stable")["Parameter"]["Value"] == "off"
     ssm.label_parameter_version(Name="/t4/flag", Labels=["stable"])  # moves to the latest
@@ -176,9 +198,9 @@ def test_labels_and_tags(tenku: TenkuProcess) -> None:
     assert _error(ssm.list_tags_for_resource, ResourceType="Parameter", ResourceId="/t4/x")[0] == (
         "InvalidResourceId"
     )
-    assert _error(ssm.list_tags_for_resource, ResourceType="Document", ResourceId="/t4/flag")[0] == (
-        "InvalidResourceType"
-    )
+    assert _error(ssm.list_tags_for_resource, ResourceType="Document", ResourceId="/t4/flag")[
+        0
+    ] == ("InvalidResourceType")
 
 
 def test_scoped_by_region_and_readable_from_the_cli(tenku: TenkuProcess) -> None:
