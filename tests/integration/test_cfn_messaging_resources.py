@@ -101,7 +101,9 @@ def test_topics_subscriptions_and_policies(tenku: TenkuProcess) -> None:
     stack.deploy(changed)
     listed = sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]
     endpoints = sorted(s["Endpoint"] for s in listed)
-    assert endpoints == sorted([stack.attribute("Other", "Arn"), stack.attribute("Filtered", "Arn")])
+    assert endpoints == sorted(
+        [stack.attribute("Other", "Arn"), stack.attribute("Filtered", "Arn")]
+    )
     sub = sns.get_subscription_attributes(SubscriptionArn=stack.ref("BigOrders"))["Attributes"]
     assert json.loads(sub["FilterPolicy"]) == {"size": ["small"]}
     policy = json.loads(sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"])
@@ -180,8 +182,14 @@ def test_buses_rules_archives_connections(tenku: TenkuProcess) -> None:
     assert destination["InvocationEndpoint"] == "https://example.com/hook"
 
     events.put_events(
-        Entries=[{"Source": "shop", "DetailType": "order", "EventBusName": "orders-bus",
-                  "Detail": json.dumps({"kind": "placed", "id": 42})}]  # fmt: skip
+        Entries=[
+            {
+                "Source": "shop",
+                "DetailType": "order",
+                "EventBusName": "orders-bus",
+                "Detail": json.dumps({"kind": "placed", "id": 42}),
+            }
+        ]
     )
     assert _drain(tenku, stack.ref("Target"), 1) == [{"order": 42}]
 
@@ -201,8 +209,14 @@ def test_buses_rules_archives_connections(tenku: TenkuProcess) -> None:
         ("queue", '{"fixed": true}', False)
     ]
     events.put_events(
-        Entries=[{"Source": "shop", "DetailType": "order", "EventBusName": "orders-bus",
-                  "Detail": json.dumps({"kind": "paid", "id": 7})}]  # fmt: skip
+        Entries=[
+            {
+                "Source": "shop",
+                "DetailType": "order",
+                "EventBusName": "orders-bus",
+                "Detail": json.dumps({"kind": "paid", "id": 7}),
+            }
+        ]
     )
     assert _drain(tenku, stack.ref("Target"), 1) == [{"fixed": True}]
 

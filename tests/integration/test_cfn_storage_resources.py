@@ -8,9 +8,9 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from tenku.deploy.engine import DeployFailed
 from tests.integration.cfn_support import Stack
 from tests.integration.conftest import TenkuProcess
-from tenku.deploy.engine import DeployFailed
 
 BUCKET = """
 Resources:
@@ -121,9 +121,10 @@ def test_bucket_with_every_translated_configuration(tenku: TenkuProcess) -> None
     changed = changed.replace("ExpirationInDays: 3", "ExpirationInDays: 30")
     start = changed.index("      CorsConfiguration:")
     changed = changed[:start] + changed[changed.index("      LifecycleConfiguration:") :]
-    changed = changed[: changed.index("      Tags:\n        - {Key: team")] + changed[
-        changed.index("  Policy:") :
-    ]
+    changed = (
+        changed[: changed.index("      Tags:\n        - {Key: team")]
+        + changed[changed.index("  Policy:") :]
+    )
     stack.deploy(changed)
     assert stack.ref("Bucket") == name
     assert s3.get_bucket_versioning(Bucket=name)["Status"] == "Suspended"
@@ -166,14 +167,25 @@ def test_retained_bucket_named_bucket_replacement_and_conflicts(tenku: TenkuProc
     names = {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert "cfn-second-name" in names and "cfn-first-name" not in names
     assert stack.statuses("Named")[-4:] == [
-        "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_COMPLETE"
-    ]  # fmt: skip
+        "UPDATE_IN_PROGRESS",
+        "UPDATE_COMPLETE",
+        "DELETE_IN_PROGRESS",
+        "DELETE_COMPLETE",
+    ]
     assert stack.ref("Named") == "cfn-second-name"
 
     other = Stack(tenku.endpoint, "other-stack")
     with pytest.raises(DeployFailed) as taken:
-        other.deploy({"Resources": {"B": {"Type": "AWS::S3::Bucket",
-                                          "Properties": {"BucketName": "cfn-second-name"}}}})  # fmt: skip
+        other.deploy(
+            {
+                "Resources": {
+                    "B": {
+                        "Type": "AWS::S3::Bucket",
+                        "Properties": {"BucketName": "cfn-second-name"},
+                    }
+                }
+            }
+        )
     assert taken.value.reason == "cfn-second-name already exists"
 
     assert stack.destroy() == []
