@@ -84,6 +84,7 @@ def test_the_guides_service_translates_unchanged() -> None:
     for plugin in ("serverless-esbuild", "serverless-offline", "serverless-dotenv-plugin"):
         assert f'Plugin "{plugin}" is ignored' in warnings
     assert "OrdersTable" in warnings and "CognitoUserPool" in warnings
+    assert "Function (getUsers) timeout setting (30) may not provide enough room" in warnings
     (artifact,) = t.artifacts
     assert artifact.files() == [
         "src/orders/processor.js",
