@@ -114,6 +114,8 @@ def compile_http_api(build: Build) -> None:
         _api_and_stage(build, user, routes)
     authorizers = _authorizers(build, user, api)
     integrated: set[str] = set()
+    for function in dict.fromkeys(route[1] for route in routes):
+        _warn_timeout(build, function)
     for route_key, function, authorizer, scopes in routes:
         normalized = naming.resource_name(function)
         integration_id = f"HttpApiIntegration{normalized}"
@@ -139,6 +141,21 @@ def compile_http_api(build: Build) -> None:
         build.add(
             naming.route_id(route_key),
             {"Type": "AWS::ApiGatewayV2::Route", "Properties": props, "DependsOn": integration_id},
+        )
+
+
+def _warn_timeout(build: Build, function: str) -> None:
+    """The Framework's warning: an HTTP API gives up on an integration after 30 s."""
+    timeout = int(build.functions[function].get("timeout") or build.provider.get("timeout") or 6)
+    if timeout >= 30:
+        build.warn(
+            f"Function ({function}) timeout setting ({timeout}) "
+            + (
+                "is greater than maximum allowed timeout for"
+                if timeout > 30
+                else "may not provide enough room to process"
+            )
+            + " an HTTP API request (30s)"
         )
 
 

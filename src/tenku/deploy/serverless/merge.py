@@ -161,6 +161,7 @@ def _complete_cognito(build: Build, template: dict[str, Any], missing: set[str])
                                              "Properties": {
                 "UserPoolId": {"Ref": pools[0]}, "ClientName": client, "GenerateSecret": False,
                 "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
+                                      "ALLOW_ADMIN_USER_PASSWORD_AUTH",
                                       "ALLOW_REFRESH_TOKEN_AUTH"]}}  # fmt: skip
             build.warn(
                 f'"{client}" is named by the audience of a JWT authorizer but defined '

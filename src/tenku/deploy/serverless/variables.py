@@ -30,7 +30,9 @@ from tenku.deploy.loader import load_template
 from tenku.deploy.serverless.errors import ServerlessError
 
 # A variable starts with its source: `self:`, `ssm(raw):`, `file(./x.yml):` (not `AWS::`).
-_SOURCE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]*)(\(([^)]*)\))?:(?!:)")
+_SOURCE = re.compile(
+    r"^\s*([A-Za-z][A-Za-z0-9]*)(?:\(([^)]*)\)(?::(?!:)|(?=\s*(?:,|$)))|:(?!:))"
+)  # `file(./x.json)` needs no address
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _KNOWN = ("self", "opt", "env", "ssm", "file", "sls", "aws", "cf", "param")
 
@@ -240,7 +242,7 @@ class Resolver:
         match = _SOURCE.match(primary)
         if match is None:
             raise _Failed(f'Cannot resolve variable at "{_dotted(path)}": Invalid variable')
-        source, params = match.group(1), match.group(3)
+        source, params = match.group(1), match.group(2)
         address = primary[match.end() :].strip()
         value = self._source(source, params, address, path)
         if value is not None:
