@@ -94,3 +94,39 @@ def test_up_refuses_a_port_in_use(tmp_path: Path) -> None:
         done = tenku("up", str(SHOP), "--port", str(port), "--no-watch", cwd=tmp_path)
     assert done.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "tenku deploy" in done.stderr
+
+
+CDK_APP = Path(__file__).resolve().parents[1] / "fixtures" / "cdk"
+
+
+def test_a_cdk_cloud_assembly(server: TenkuProcess, tmp_path: Path) -> None:
+    """cdk.out as `cdk synth` writes it: the asset goes to the bootstrap bucket the
+    template names, the bootstrap version comes from SSM, CDKMetadata is recorded."""
+    import json
+    import shutil
+
+    app = tmp_path / "notes"
+    shutil.copytree(CDK_APP, app)
+    done = tenku("deploy", str(app), "--endpoint", server.endpoint)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Stack NotesStack: CREATE_COMPLETE" in done.stdout
+    bucket = "cdk-hnb659fds-assets-000000000000-us-east-1"
+    keys = [o["Key"] for o in server.client("s3").list_objects_v2(Bucket=bucket)["Contents"]]
+    assert keys == [
+        next(p.name[len("asset.") :] for p in (app / "cdk.out").glob("asset.*")) + ".zip"
+    ]
+    version = server.client("ssm").get_parameter(Name="/cdk-bootstrap/hnb659fds/version")
+    assert version["Parameter"]["Value"] == "21"
+    cfn = server.client("cloudformation")
+    outputs = {
+        o["OutputKey"]: o["OutputValue"]
+        for o in cfn.describe_stacks(StackName="NotesStack")["Stacks"][0]["Outputs"]
+    }
+    answer = server.client("lambda").invoke(
+        FunctionName=outputs["FunctionName"], Payload=b'{"note": "hi"}'
+    )
+    assert json.loads(answer["Payload"].read()) == {"queued": True, "from": "cdk"}
+    got = server.client("sqs").receive_message(QueueUrl=outputs["QueueUrl"], WaitTimeSeconds=5)
+    assert json.loads(got["Messages"][0]["Body"]) == {"note": "hi"}
+    gone = tenku("destroy", str(app), "--endpoint", server.endpoint)
+    assert gone.returncode == 0 and "Stack NotesStack: deleted" in gone.stdout

@@ -12,6 +12,7 @@ from tenku.deploy.resources import (
     apigateway_extras,
     apigateway_keys,
     apigatewayv2,
+    cdk_metadata,
     cognito,
     dynamodb,
     events,
@@ -84,5 +85,6 @@ HANDLERS: dict[str, Handler] = {
         misc.Alarm(),
         misc.ScalableTarget(),
         misc.ScalingPolicy(),
+        cdk_metadata.CdkMetadata(),
     )
 }
