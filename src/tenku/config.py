@@ -33,7 +33,10 @@ class Settings(NamedTuple):
     lambda_idle_seconds: float = 300.0
 
     def with_overrides(self, **overrides: Any) -> Settings:
-        return self._replace(**{k: v for k, v in overrides.items() if v is not None})
+        chosen = {k: v for k, v in overrides.items() if v is not None}
+        if "data_dir" in chosen:
+            chosen["data_dir"] = Path(chosen["data_dir"]).absolute()
+        return self._replace(**chosen)
 
     @property
     def public_host(self) -> str:
@@ -50,7 +53,9 @@ def from_environment(environ: dict[str, str] | None = None) -> Settings:
     return Settings(
         host=env.get("TENKU_HOST", base.host),
         port=int(env.get("TENKU_PORT", base.port)),
-        data_dir=Path(env.get("TENKU_DATA_DIR", str(base.data_dir))),
+        # Absolute: function environments run in directories below it, from processes
+        # whose working directory is not the server's.
+        data_dir=Path(env.get("TENKU_DATA_DIR", str(base.data_dir))).absolute(),
         ephemeral=env.get("TENKU_EPHEMERAL", "") in ("1", "true", "yes"),
         account_id=env.get("TENKU_ACCOUNT_ID", base.account_id),
         default_region=env.get("TENKU_DEFAULT_REGION", base.default_region),

@@ -48,6 +48,7 @@ class UpProcess:
     target: Path
     extra: list[str] = field(default_factory=list)
     cwd: Path | None = None
+    ephemeral: bool = True  # else state in `.tenku/` of the working directory
     lines: list[str] = field(default_factory=list)
     process: subprocess.Popen[str] | None = None
     endpoint: str = ""
@@ -59,7 +60,8 @@ class UpProcess:
 
     def start(self) -> UpProcess:
         args = [sys.executable, "-m", "tenku", "up", str(self.target), "--port", "0",
-                "--api-port", "0", "--ephemeral", *self.extra]  # fmt: skip
+                "--api-port", "0", *(["--ephemeral"] if self.ephemeral else []),
+                *self.extra]  # fmt: skip
         started = time.monotonic()
         self.process = subprocess.Popen(
             args,

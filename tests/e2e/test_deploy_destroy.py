@@ -130,3 +130,31 @@ def test_a_cdk_cloud_assembly(server: TenkuProcess, tmp_path: Path) -> None:
     assert json.loads(got["Messages"][0]["Body"]) == {"note": "hi"}
     gone = tenku("destroy", str(app), "--endpoint", server.endpoint)
     assert gone.returncode == 0 and "Stack NotesStack: deleted" in gone.stdout
+
+
+def test_up_keeps_its_state_in_the_working_directory(tmp_path: Path) -> None:
+    """As the README's first command runs it: state in ./.tenku, a relative path, and a
+    second `tenku up` finds the stack deployed and changes nothing."""
+    import json
+
+    from tests.e2e.conftest import UpProcess
+
+    copy_shop(tmp_path / "examples" / "shop")
+    target = Path("examples/shop")
+    first = UpProcess(target, ["--no-watch"], cwd=tmp_path, ephemeral=False).start()
+    try:
+        assert "Stack shop: CREATE_COMPLETE" in "\n".join(first.lines)
+        answer = first.client("lambda").invoke(
+            FunctionName="shop-dev-orders-api", Payload=json.dumps({"body": "{"}).encode()
+        )
+        assert "FunctionError" not in answer  # the function ran (and refused the body)
+        assert json.loads(answer["Payload"].read())["statusCode"] == 400
+    finally:
+        assert first.stop() == 0
+    assert (tmp_path / ".tenku").is_dir()
+    second = UpProcess(target, ["--no-watch"], cwd=tmp_path, ephemeral=False).start()
+    try:
+        assert "Stack shop: no changes" in "\n".join(second.lines)
+        assert second.outputs["UserPoolId"] == first.outputs["UserPoolId"]
+    finally:
+        assert second.stop() == 0
