@@ -158,3 +158,29 @@ def test_up_keeps_its_state_in_the_working_directory(tmp_path: Path) -> None:
         assert second.outputs["UserPoolId"] == first.outputs["UserPoolId"]
     finally:
         assert second.stop() == 0
+
+
+def test_a_template_over_cloudformations_body_limit_goes_by_url(
+    server: TenkuProcess, tmp_path: Path
+) -> None:
+    import json
+
+    tags = [{"Key": f"pad{n}", "Value": "x" * 250} for n in range(4)]  # SQS: 256 at most
+    resources = {
+        f"Queue{i}": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"Tags": tags},
+        }
+        for i in range(60)
+    }
+    (tmp_path / "template.json").write_text(json.dumps({"Resources": resources}))
+    assert (tmp_path / "template.json").stat().st_size > 51_200
+    done = tenku("deploy", str(tmp_path), "--endpoint", server.endpoint, "--stack-name", "big")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Stack big: CREATE_COMPLETE" in done.stdout
+    keys = [
+        o["Key"]
+        for o in server.client("s3").list_objects_v2(Bucket="tenku-deploy-artifacts")["Contents"]
+    ]
+    assert any(k.startswith("big/") and k.endswith(".template") for k in keys)
+    assert tenku("destroy", "--stack-name", "big", "--endpoint", server.endpoint).returncode == 0
