@@ -53,12 +53,13 @@ class Session:
         console: Console,
         api_port: ApiPort | None = None,
         api_port_number: int | None = None,
+        botocore_session: Any = None,
     ) -> None:
         self.project = project
         self.options = options
         self.endpoint = endpoint
         self.console = console
-        self.stacks = Stacks(endpoint, options.region)
+        self.stacks = Stacks(endpoint, options.region, botocore_session)
         self.plans: list[StackPlan] = []
         self.deployed: dict[str, Deployed] = {}
         self.api_port = api_port
@@ -182,6 +183,7 @@ class Session:
 
     def start_logs(self) -> None:
         self.logs = LogTail(self.stacks.client("logs"), self.console)
+        self.logs.stop = self.stop  # the session's end is the tail's
         self._follow_functions()
         self.logs.start()
 

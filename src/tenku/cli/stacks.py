@@ -61,17 +61,31 @@ def _error_text(error: Exception) -> str:
     return str(error)
 
 
+CLIENTS = ("cloudformation", "s3", "apigatewayv2", "logs", "lambda")
+
+
+def warmed_session(region: str) -> Any:
+    """A botocore session with the models of the clients a deployment uses already read
+    (a second or so of start-up that can run while the server starts)."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    for service in CLIENTS:
+        remote_client(service, "http://127.0.0.1:1", region, session)
+    return session
+
+
 class Stacks:
     """The CloudFormation, S3 and SSM clients of one endpoint and region."""
 
-    def __init__(self, endpoint: str, region: str) -> None:
+    def __init__(self, endpoint: str, region: str, session: Any = None) -> None:
         import botocore.session
 
         self.endpoint = endpoint.rstrip("/")
         self.region = region
         # One botocore session: its clients share parsed models (a second of start-up).
         # Sessions are not thread-safe, so clients are made on the thread that made this.
-        self._session = botocore.session.get_session()
+        self._session = session or botocore.session.get_session()
         self._clients: dict[str, Any] = {}
         self.cfn = self.client("cloudformation")
         self._s3: Any = None

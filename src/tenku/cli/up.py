@@ -17,12 +17,15 @@ import socket
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import click
 
 from tenku.cli.display import Console, time_since_process_start
 from tenku.cli.session import Options, Session, run_up
+from tenku.cli.stacks import warmed_session
 from tenku.config import Settings, from_environment
 from tenku.deploy.errors import TemplateError
 from tenku.deploy.project import Project, ProjectError, detect
@@ -107,6 +110,10 @@ def up(
     CDK cloud assembly (cdk.out/), or names one of them.
     """
     console = Console(started=time_since_process_start())
+    # The deployment's botocore models are read while the server starts.
+    warm = ThreadPoolExecutor(1, thread_name_prefix="tenku-warm")
+    botocore_session = warm.submit(warmed_session, region)
+    warm.shutdown(wait=False)
     project = _project(path)
     settings = from_environment().with_overrides(
         host=host, port=port, data_dir=data_dir, ephemeral=ephemeral
@@ -122,7 +129,11 @@ def up(
     for wanted in (settings.port, api_port):
         _check_free(settings.host, wanted)
     failed = threading.Event()
-    asyncio_run(_serve(settings, api_port, project, options, console, not no_watch, failed))
+    asyncio_run(
+        _serve(
+            settings, api_port, project, options, console, not no_watch, failed, botocore_session
+        )
+    )
     if failed.is_set():
         sys.exit(1)
 
@@ -163,6 +174,7 @@ async def _serve(
     console: Console,
     watch: bool,
     failed: threading.Event,
+    botocore_session: Future[Any],
 ) -> None:
     from tenku.cli.apiport import ApiPort
     from tenku.gateway.app import Gateway
@@ -186,10 +198,12 @@ async def _serve(
             installed.append(sig)
         except (NotImplementedError, RuntimeError, ValueError):
             continue
-    session = Session(project, options, endpoint, console, api_app, api_server.port)
+    stopping = threading.Event()
+    sessions: list[Session] = []  # made on the worker thread, which owns its clients
 
     def ready() -> None:
-        where = f"{session.api_port_url}/ and " if session.api_port_url else ""
+        url = sessions[0].api_port_url if sessions else ""
+        where = f"{url}/ and " if url else ""
         watching = f"; watching {project.root} for changes" if watch else ""
         console.line(
             f"Ready in {console.elapsed():.2f} s: {where}{endpoint}{watching} (Ctrl-C to stop)"
@@ -199,20 +213,20 @@ async def _serve(
         failed.set()
         loop.call_soon_threadsafe(stop.set)
 
-    ignored = (settings.data_dir,)
-    worker = threading.Thread(
-        target=run_up,
-        args=(session, watch, ignored, ready, give_up),
-        name="tenku-up",
-        daemon=True,
-    )
-    worker.start()
+    def work() -> None:
+        session = Session(
+            project, options, endpoint, console, api_app, api_server.port,
+            botocore_session.result(),
+        )  # fmt: skip
+        session.stop = stopping
+        sessions.append(session)
+        run_up(session, watch, (settings.data_dir,), ready, give_up)
+
+    threading.Thread(target=work, name="tenku-up", daemon=True).start()
     try:
         await stop.wait()
     finally:
-        session.stop.set()
-        if session.logs is not None:
-            session.logs.stop.set()
+        stopping.set()
         for sig in installed:
             loop.remove_signal_handler(sig)
         await api_server.shutdown(1.0)
