@@ -66,7 +66,9 @@ def handler(event, context):
 """
 
 
-def post(tenku: TenkuProcess, api: str, target: str, body: Any) -> tuple[int, dict[str, str], bytes]:
+def post(
+    tenku: TenkuProcess, api: str, target: str, body: Any
+) -> tuple[int, dict[str, str], bytes]:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     return raw(tenku.port, f"{api}.execute-api.localhost", "POST", target,
                (("Content-Type", "application/json"),), data)

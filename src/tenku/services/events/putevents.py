@@ -15,9 +15,9 @@ from typing import Any
 
 from tenku.core.context import RequestContext
 from tenku.core.ids import new_uuid
+from tenku.patterns.matching import matches, parse_event
 from tenku.services.events import errors
 from tenku.services.events.base import ProviderBase, iso_time
-from tenku.services.events.matching import matches, parse_event
 
 MAX_REQUEST_BYTES = 256 * 1024
 TIME_BYTES = 14
