@@ -46,12 +46,21 @@ async def call_lambda(
     arn = Arn.parse(function_arn)
     scope = arn.scope if arn is not None else default
     params = {"FunctionName": function_arn, "Payload": json.dumps(event).encode()}
+    # The invocation runs as its own task so that API Gateway can answer at its timeout
+    # while the function finishes on its own: one future and one timer, not wait_for and
+    # shield (two tasks more) per call.
+    loop = asyncio.get_running_loop()
     invocation = asyncio.ensure_future(api("lambda", "Invoke", params, scope))
-    try:
-        result = await asyncio.wait_for(asyncio.shield(invocation), timeout_ms / 1000)
-    except TimeoutError:
+    settled: asyncio.Future[bool] = loop.create_future()  # True: answered; False: timed out
+    invocation.add_done_callback(lambda _: _settle(settled, True))
+    timer = loop.call_later(timeout_ms / 1000, _settle, settled, False)
+    answered = await settled
+    timer.cancel()
+    if not answered:
         invocation.add_done_callback(_consume)
         return LambdaCall(timed_out=True)
+    try:
+        result = invocation.result()
     except ServiceError as error:
         if error.code == "TooManyRequestsException":
             return LambdaCall(throttled=True)
@@ -60,6 +69,11 @@ async def call_lambda(
     if isinstance(payload, str):
         payload = payload.encode()
     return LambdaCall(bytes(payload), bool(result.get("FunctionError")))
+
+
+def _settle(settled: asyncio.Future[bool], answered: bool) -> None:
+    if not settled.done():
+        settled.set_result(answered)
 
 
 def _consume(task: asyncio.Future[Any]) -> None:
