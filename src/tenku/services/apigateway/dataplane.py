@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from typing import Any
 
 from tenku.core.api import ApiCaller
@@ -69,7 +68,7 @@ class RestApiDataPlane:
                 403, [("Content-Type", "application/json")], b'{"message":"Forbidden"}'
             )
         else:
-            request = replace(request, path="/" + rest)
+            request = request.evolve(path="/" + rest)
             answer = await self._answer(served, request, request_id, extended_id)
         if request.method == "HEAD":
             answer = ProxyResponse(answer.status, answer.headers, b"")

@@ -358,9 +358,8 @@ def _port_of(host: str) -> int:
 
 
 def _with_path(request: ProxyRequest, path: str) -> ProxyRequest:
-    from dataclasses import replace
 
-    return replace(request, path=path or "/")
+    return request.evolve(path=path or "/")
 
 
 def _cors(served: ServedApi) -> dict[str, Any] | None:
