@@ -32,6 +32,7 @@ from tenku.proxy.lambda_auth import (
     http_request_event_v1,
     http_request_event_v2,
 )
+from tenku.proxy.metrics import RouteMetrics
 from tenku.proxy.policy import execute_api_arn
 from tenku.proxy.request import (
     ProxyRequest,
@@ -57,6 +58,7 @@ class HttpApiDataPlane:
         self._tables: dict[tuple[str, str], tuple[int, HttpRouteTable[ServedRoute]]] = {}
         self.jwt = local_jwt_verifier(clock, lambda: str(provider.endpoint_url))
         self.authorizer_cache = AuthorizerCache(clock)
+        self.metrics = RouteMetrics()
 
     def knows(self, api_id: str) -> bool:
         return bool(self.provider.served_stages(api_id))
@@ -75,6 +77,14 @@ class HttpApiDataPlane:
         response = responses.with_http_api_headers(response, request_id)
         if request.method == "HEAD":
             response = ProxyResponse(response.status, response.headers, b"")
+        self.metrics.record(
+            served.api_id,
+            served.stage,
+            route_key,
+            response.status,
+            started,
+            (self.clock.now() - started) * 1000,
+        )
         if served.access_log is not None:
             self._access_log(served, request, request_id, route_key, response, started, error)
         return response
