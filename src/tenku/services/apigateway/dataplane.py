@@ -43,6 +43,7 @@ from tenku.proxy.request import (
 )
 from tenku.proxy.responses import ProxyResponse
 from tenku.proxy.routes import RestMatch, RestResource, RestResourceTree
+from tenku.proxy.throttling import Throttles
 from tenku.services.apigateway.served import ServedMethod, ServedRestApi
 
 _POOL_ARN = re.compile(r"^arn:aws:cognito-idp:([^:]+):[^:]*:userpool/(.+)$")
@@ -57,6 +58,7 @@ class RestApiDataPlane:
         self._trees: dict[tuple[str, str], tuple[int, RestResourceTree[ServedMethod]]] = {}
         self.authorizer_cache = AuthorizerCache(clock)
         self.metrics = RouteMetrics()
+        self.throttles = Throttles(clock)
 
     def knows(self, api_id: str) -> bool:
         return bool(self.provider.rest_api_exists(api_id))
@@ -122,14 +124,9 @@ class RestApiDataPlane:
         extended_id: str,
     ) -> ProxyResponse:
         method = match.target
-        if method.api_key_required:
-            check = self.provider.check_api_key(
-                served.api_id, served.stage_name, request.header("x-api-key")
-            )
-            if not check.allowed:
-                return ProxyResponse(
-                    403, [("Content-Type", "application/json")], b'{"message":"Forbidden"}'
-                )
+        refused = self._throttled(served, match, request)
+        if refused is not None:
+            return refused
         stage = StageInfo(
             served.scope.account,
             served.api_id,
@@ -150,6 +147,43 @@ class RestApiDataPlane:
         return await self._integrate(
             served, method, match, forwarded, stage, request_id, extended_id, authorizer
         )
+
+    def _throttled(
+        self, served: ServedRestApi, match: RestMatch[ServedMethod], request: ProxyRequest
+    ) -> ProxyResponse | None:
+        """The stage's method throttling, then the API key with its usage plan's
+        throttle and quota: a refusal, or None when the request may go on."""
+        settings = served.settings_for(match.resource_path, request.method)
+        stage_key = (served.api_id, served.stage_name, match.resource_path, request.method)
+        if not self.throttles.allow(
+            stage_key, settings.get("throttlingRateLimit"), settings.get("throttlingBurstLimit")
+        ):
+            return responses.rest_too_many_requests()
+        if not match.target.api_key_required:
+            return None
+        check = self.provider.check_api_key(
+            served.api_id, served.stage_name, request.header("x-api-key")
+        )
+        if not check.allowed:
+            return ProxyResponse(
+                403, [("Content-Type", "application/json")], b'{"message":"Forbidden"}'
+            )
+        key = (check.key_id or "", check.usage_plan_id or "")
+        limit = check.method_throttles.get(f"{match.resource_path}/{request.method}") or (
+            check.throttle
+        )
+        if limit is not None and not self.throttles.allow(
+            ("key", *key), limit.rate_limit, limit.burst_limit
+        ):
+            return responses.rest_too_many_requests()
+        quota = check.quota
+        if quota is not None and not self.throttles.within_quota(
+            ("quota", *key), quota.limit, quota.period
+        ):
+            return ProxyResponse(
+                429, [("Content-Type", "application/json")], b'{"message":"Limit Exceeded"}'
+            )
+        return None
 
     async def _authorize(
         self,

@@ -43,6 +43,7 @@ from tenku.proxy.request import (
 )
 from tenku.proxy.responses import ProxyResponse
 from tenku.proxy.routes import HttpRouteTable, RouteMatch
+from tenku.proxy.throttling import Throttles
 from tenku.services.apigatewayv2.served import ServedApi, ServedRoute
 
 log = logging.getLogger("tenku.apigatewayv2")
@@ -59,6 +60,7 @@ class HttpApiDataPlane:
         self.jwt = local_jwt_verifier(clock, lambda: str(provider.endpoint_url))
         self.authorizer_cache = AuthorizerCache(clock)
         self.metrics = RouteMetrics()
+        self.throttles = Throttles(clock)
 
     def knows(self, api_id: str) -> bool:
         return bool(self.provider.served_stages(api_id))
@@ -111,6 +113,11 @@ class HttpApiDataPlane:
         if match is None:
             return cors.apply_cors(cors_config, request, responses.http_not_found()), "-", None
         route = match.target
+        limit = route.throttle
+        if limit is not None and not self.throttles.allow(
+            (served.api_id, served.stage, match.route_key), limit.rate_limit, limit.burst_limit
+        ):
+            return responses.http_too_many_requests(), match.route_key, "Too Many Requests"
         stage = self._stage_info(served, request)
         authorizer, refusal = await self._authorize(
             served, route, match, request, stage, request_id
