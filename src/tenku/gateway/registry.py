@@ -24,7 +24,7 @@ from tenku.storage import Storage
 
 SERVICES = (
     "sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway", "apigatewayv2",
-    "scheduler", "sns", "cognito-idp", "s3", "events",
+    "scheduler", "sns", "cognito-idp", "s3", "events", "sts",
 )  # fmt: skip
 
 
@@ -63,6 +63,7 @@ class Providers:
             "cognito-idp": self._cognito_idp,
             "s3": self._s3,
             "events": self._events,
+            "sts": self._sts,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -181,6 +182,11 @@ class Providers:
         provider = EventsProvider(self.storage, self.clock, self.bus)
         provider.api = self.api
         return provider
+
+    def _sts(self) -> Any:
+        from tenku.services.sts.provider import StsProvider
+
+        return StsProvider(self.storage, self.clock)
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider
