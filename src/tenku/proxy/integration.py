@@ -14,6 +14,7 @@ import asyncio
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,3 +141,18 @@ async def put_log_line(
         )
     except ServiceError:
         return  # an access log line that cannot be written is dropped, as AWS drops them
+
+
+def authorizer_invoker(
+    api: ApiCaller, function_arn: str, timeout_ms: int, default: Scope
+) -> Callable[[dict[str, Any]], Awaitable[tuple[bytes, bool]]]:
+    """The `invoke` a Lambda authorizer runs with: (payload, failed); an authorizer
+    that times out, is throttled or cannot be called counts as failed (API Gateway's 500)."""
+
+    async def invoke(event: dict[str, Any]) -> tuple[bytes, bool]:
+        call = await call_lambda(api, function_arn, event, timeout_ms, default)
+        if call.timed_out or call.throttled or call.failed is not None:
+            return b"", True
+        return call.payload, call.function_error
+
+    return invoke

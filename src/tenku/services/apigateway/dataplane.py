@@ -22,7 +22,12 @@ from tenku.core.clock import Clock
 from tenku.proxy import access_log, responses
 from tenku.proxy.events_v1 import build_rest_event
 from tenku.proxy.identity import identity_values
-from tenku.proxy.integration import call_lambda, forward_http, put_log_line
+from tenku.proxy.integration import (
+    authorizer_invoker,
+    call_lambda,
+    forward_http,
+    put_log_line,
+)
 from tenku.proxy.jwt_auth import JwtAuthorizer, JwtVerifier
 from tenku.proxy.lambda_auth import (
     AuthorizerCache,
@@ -239,14 +244,7 @@ class RestApiDataPlane:
                 extended_request_id=extended_id,
             )
 
-        async def invoke(event: dict[str, Any]) -> tuple[bytes, bool]:
-            call = await call_lambda(
-                self.api, config.function_arn or "", event, 29_000, served.scope
-            )
-            if call.timed_out or call.throttled or call.failed is not None:
-                return b"", True
-            return call.payload, call.function_error
-
+        invoke = authorizer_invoker(self.api, config.function_arn or "", 29_000, served.scope)
         outcome = await authorize(
             spec,
             identity=identity,

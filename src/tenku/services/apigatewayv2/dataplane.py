@@ -23,7 +23,13 @@ from tenku.proxy import access_log, cors, responses
 from tenku.proxy.events_v1 import build_http_v1_event
 from tenku.proxy.events_v2 import build_event_v2
 from tenku.proxy.identity import identity_values
-from tenku.proxy.integration import LambdaCall, call_lambda, forward_http, put_log_line
+from tenku.proxy.integration import (
+    LambdaCall,
+    authorizer_invoker,
+    call_lambda,
+    forward_http,
+    put_log_line,
+)
 from tenku.proxy.jwt_auth import JwtAuthorizer, local_jwt_verifier
 from tenku.proxy.lambda_auth import (
     AuthorizerCache,
@@ -244,18 +250,9 @@ class HttpApiDataPlane:
                 request_id=request_id,
             )
 
-        async def invoke(event: dict[str, Any]) -> tuple[bytes, bool]:
-            call = await call_lambda(
-                self.api,
-                config.function_arn or "",
-                event,
-                10_000,
-                Scope(served.account, served.region),
-            )
-            if call.timed_out or call.throttled or call.failed is not None:
-                return b"", True
-            return call.payload, call.function_error
-
+        invoke = authorizer_invoker(
+            self.api, config.function_arn or "", 10_000, Scope(served.account, served.region)
+        )
         outcome = await authorize(
             spec,
             identity=identity,
