@@ -7,7 +7,14 @@ stack is deployed with unknown types skipped.
 
 from __future__ import annotations
 
-from tenku.deploy.resources import dynamodb, lambda_extras, lambda_function, logs_iam, sqs
+from tenku.deploy.resources import (
+    dynamodb,
+    lambda_extras,
+    lambda_function,
+    logs_iam,
+    recorded,
+    sqs,
+)
 from tenku.deploy.resources.base import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -29,5 +36,8 @@ HANDLERS: dict[str, Handler] = {
         logs_iam.Policy(),
         logs_iam.ManagedPolicy(),
         logs_iam.InstanceProfile(),
+        recorded.EcrRepository(),
+        recorded.KmsKey(),
+        recorded.KmsAlias(),
     )
 }
