@@ -177,6 +177,7 @@ def test_kill_9_during_a_burst_of_uploads_and_publishes(fresh_tenku: TenkuProces
     )
     print(
         f"acknowledged at the kill: {acknowledged_at_kill}, issued again: {reissued}; "
-        f"burst to kill {killed_at - started:.1f}s, restart and rest {burst_done - killed_at:.1f}s, "
+        f"burst to kill {killed_at - started:.1f}s, "
+        f"restart and the rest {burst_done - killed_at:.1f}s, "
         f"drain {time.monotonic() - burst_done:.1f}s"
     )
