@@ -79,7 +79,8 @@ class PutEventsMixin(ProviderBase):
             detail = None
         if not isinstance(detail, dict):
             return _failure("MalformedDetail", "Detail is malformed.")
-        if str(entry["Source"]).startswith("aws."):
+        # "aws." sources are AWS's own: S3, Scheduler, ... put them through ApiCaller.
+        if str(entry["Source"]).startswith("aws.") and not ctx.internal:
             return _failure("NotAuthorizedForSourceException", "Not authorized for the source.")
         bus = self.bus_name(entry.get("EventBusName"))
         scope = ctx.scope
