@@ -44,7 +44,6 @@ class InvocationResult(NamedTuple):
     max_memory_mb: int
     executed_version: str
 
-
     @property
     def log_tail(self) -> str:
         """The last 4 KB of this invocation's log, as `LogType: Tail` returns it (built

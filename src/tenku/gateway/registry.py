@@ -24,7 +24,7 @@ from tenku.storage import Storage
 
 SERVICES = (
     "sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway", "apigatewayv2",
-    "scheduler", "sns", "cognito-idp", "s3", "events", "sts",
+    "scheduler", "sns", "cognito-idp", "s3", "events", "sts", "ssm",
 )  # fmt: skip
 
 
@@ -64,6 +64,7 @@ class Providers:
             "s3": self._s3,
             "events": self._events,
             "sts": self._sts,
+            "ssm": self._ssm,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -187,6 +188,10 @@ class Providers:
         from tenku.services.sts.provider import StsProvider
 
         return StsProvider(self.storage, self.clock)
+    def _ssm(self) -> Any:
+        from tenku.services.ssm.provider import SsmProvider
+
+        return SsmProvider(self.storage, self.clock)
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

@@ -5,6 +5,8 @@ configs, each through the Lambda API.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from tenku.deploy.resources.base import Handler, Made, ResourceContext, require
@@ -28,7 +30,10 @@ class Permission(Handler):
 
     async def create(self, ctx: ResourceContext, props: dict[str, Any]) -> Made:
         function, qualifier = _split_function(str(require(props, "FunctionName", self.type_name)))
-        statement = ctx.physical_name(100)
+        # A replacement (new SourceArn, ...) is created before the old one is deleted, so
+        # its statement id must differ: the properties' digest tells the two apart.
+        digest = hashlib.sha256(json.dumps(props, sort_keys=True, default=str).encode())
+        statement = f"{ctx.physical_name(91)}-{digest.hexdigest()[:8]}"
         params: dict[str, Any] = {
             "FunctionName": function,
             "StatementId": statement,

@@ -48,8 +48,10 @@ def source_kind(arn: str) -> str:
         return SQS
     if parsed is not None and parsed.service == "dynamodb" and "/stream/" in parsed.resource:
         return DYNAMODB
-    raise invalid_parameter(f"Unrecognized event source, must be kinesis, dynamodb stream or sqs. "
-                            f"Unsupported source arn : {arn}")
+    raise invalid_parameter(
+        f"Unrecognized event source, must be kinesis, dynamodb stream or sqs. "
+        f"Unsupported source arn : {arn}"
+    )
 
 
 def is_fifo(arn: str) -> bool:
@@ -88,9 +90,7 @@ def _check_sqs(source_arn: str, settings: dict[str, Any], creating: bool) -> Non
                 "Batch size for SQS FIFO queues must be between 1 and 10, inclusive."
             )
         if window:
-            raise invalid_parameter(
-                "Batching window is not supported for FIFO queues."
-            )
+            raise invalid_parameter("Batching window is not supported for FIFO queues.")
     elif batch > 10 and window < 1:
         raise invalid_parameter(
             "Maximum batch window in seconds must be greater than 0 if maximum batch size "
@@ -102,20 +102,18 @@ def _check_sqs(source_arn: str, settings: dict[str, Any], creating: bool) -> Non
     scaling = settings.get("ScalingConfig") or {}
     maximum = scaling.get("MaximumConcurrency")
     if maximum is not None and not 2 <= int(maximum) <= 1000:
-        raise invalid_parameter(
-            "MaximumConcurrency must be between 2 and 1000, inclusive."
-        )
+        raise invalid_parameter("MaximumConcurrency must be between 2 and 1000, inclusive.")
 
 
 def _check_stream(settings: dict[str, Any], creating: bool) -> None:
     position = settings.get("StartingPosition")
     if creating and position is None:
-        raise invalid_parameter("1 validation error detected: Value null at 'startingPosition' "
-                                "failed to satisfy constraint: Member must not be null.")
-    if position is not None and position not in ("TRIM_HORIZON", "LATEST"):
         raise invalid_parameter(
-            f"Unsupported starting position for DynamoDB stream: {position}"
+            "1 validation error detected: Value null at 'startingPosition' "
+            "failed to satisfy constraint: Member must not be null."
         )
+    if position is not None and position not in ("TRIM_HORIZON", "LATEST"):
+        raise invalid_parameter(f"Unsupported starting position for DynamoDB stream: {position}")
     retries = settings.get("MaximumRetryAttempts")
     if retries is not None and not -1 <= int(retries) <= 10_000:
         raise invalid_parameter("MaximumRetryAttempts must be between -1 and 10000, inclusive.")
@@ -223,7 +221,7 @@ def dynamodb_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
 
 def json_value(value: dict[str, Any]) -> dict[str, Any]:
     """An attribute value with its binaries in base64, as JSON carries them."""
-    (kind, inner), = value.items()
+    ((kind, inner),) = value.items()
     if kind == "B":
         return {"B": _b64(inner)}
     if kind == "BS":

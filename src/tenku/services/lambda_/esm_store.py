@@ -57,8 +57,7 @@ class MappingStore:
 
     def in_scope(self, scope: Scope) -> list[dict[str, Any]]:
         rows = self.db.query(
-            "SELECT config FROM lambda_esm WHERE account = ? AND region = ? ORDER BY created,"
-            " uuid",
+            "SELECT config FROM lambda_esm WHERE account = ? AND region = ? ORDER BY created, uuid",
             (scope.account, scope.region),
         )
         return [json.loads(row[0]) for row in rows]
