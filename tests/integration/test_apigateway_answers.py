@@ -70,8 +70,14 @@ def post(
     tenku: TenkuProcess, api: str, target: str, body: Any
 ) -> tuple[int, dict[str, str], bytes]:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return raw(tenku.port, f"{api}.execute-api.localhost", "POST", target,
-               (("Content-Type", "application/json"),), data)
+    return raw(
+        tenku.port,
+        f"{api}.execute-api.localhost",
+        "POST",
+        target,
+        (("Content-Type", "application/json"),),
+        data,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -83,18 +89,24 @@ def answer_apis(tenku: TenkuProcess) -> dict[str, str]:
     rest = client.create_rest_api(name="answers")["id"]
     root = client.get_resources(restApiId=rest)["items"][0]["id"]
     resource = client.create_resource(restApiId=rest, parentId=root, pathPart="answer")["id"]
-    client.put_method(restApiId=rest, resourceId=resource, httpMethod="POST",
-                      authorizationType="NONE")
+    client.put_method(
+        restApiId=rest, resourceId=resource, httpMethod="POST", authorizationType="NONE"
+    )
     client.put_integration(
-        restApiId=rest, resourceId=resource, httpMethod="POST", type="AWS_PROXY",
-        integrationHttpMethod="POST", timeoutInMillis=1000,
+        restApiId=rest,
+        resourceId=resource,
+        httpMethod="POST",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        timeoutInMillis=1000,
         uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{fn}/invocations",
     )
     client.create_deployment(restApiId=rest, stageName="prod")
     tenku.client("apigatewayv2").update_integration(
         ApiId=v2,
         IntegrationId=tenku.client("apigatewayv2").get_integrations(ApiId=v2)["Items"][0][
-            "IntegrationId"],
+            "IntegrationId"
+        ],
         TimeoutInMillis=1000,
     )
     return {"v2": v2, "v1": v1, "rest": rest}
@@ -111,7 +123,11 @@ WIRE_RESULTS = [case for case in BAD_RESULTS if not isinstance(case[1], bytes)]
     ids=[case[0] for case in WIRE_RESULTS],
 )
 def test_bad_function_results(
-    tenku: TenkuProcess, answer_apis: dict[str, str], result: Any, bad_v2: bool, bad_v1: bool,
+    tenku: TenkuProcess,
+    answer_apis: dict[str, str],
+    result: Any,
+    bad_v2: bool,
+    bad_v1: bool,
     bad_rest: bool,
 ) -> None:
     asked = {"result": result}
@@ -142,16 +158,21 @@ def test_function_errors_and_timeouts(tenku: TenkuProcess, answer_apis: dict[str
 def test_unknown_routes_and_apis(tenku: TenkuProcess, answer_apis: dict[str, str]) -> None:
     status, _, body = raw(tenku.port, f"{answer_apis['v2']}.execute-api.localhost", "GET", "/x")
     assert (status, json.loads(body)) == (404, {"message": "Not Found"})
-    status, _, body = raw(tenku.port, f"{answer_apis['rest']}.execute-api.localhost", "GET",
-                          "/prod/nowhere")
+    status, _, body = raw(
+        tenku.port, f"{answer_apis['rest']}.execute-api.localhost", "GET", "/prod/nowhere"
+    )
     assert (status, json.loads(body)) == (403, {"message": "Missing Authentication Token"})
     status, _, _ = raw(tenku.port, "abcdefghij.execute-api.localhost", "GET", "/")
     assert status == 404
     # the path-style form reaches the same API
-    status, _, body = raw(tenku.port, "127.0.0.1", "POST",
-                          f"/_tenku/execute-api/{answer_apis['rest']}/prod/answer",
-                          (("Content-Type", "application/json"),),
-                          json.dumps({"result": {"statusCode": 200, "body": "via path"}}).encode())
+    status, _, body = raw(
+        tenku.port,
+        "127.0.0.1",
+        "POST",
+        f"/_tenku/execute-api/{answer_apis['rest']}/prod/answer",
+        (("Content-Type", "application/json"),),
+        json.dumps({"result": {"statusCode": 200, "body": "via path"}}).encode(),
+    )
     assert (status, body) == (200, b"via path")
 
 
@@ -163,24 +184,47 @@ def users_rest(tenku: TenkuProcess) -> dict[str, str]:
     api = client.create_rest_api(name="users")["id"]
     invocation = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{}/invocations"
     token = client.create_authorizer(
-        restApiId=api, name="token", type="TOKEN", authorizerUri=invocation.format(authorizer),
-        identitySource="method.request.header.Authorization", authorizerResultTtlInSeconds=300,
+        restApiId=api,
+        name="token",
+        type="TOKEN",
+        authorizerUri=invocation.format(authorizer),
+        identitySource="method.request.header.Authorization",
+        authorizerResultTtlInSeconds=300,
     )["id"]
     request = client.create_authorizer(
-        restApiId=api, name="request", type="REQUEST", authorizerUri=invocation.format(authorizer),
-        identitySource="method.request.header.X-Token", authorizerResultTtlInSeconds=0,
+        restApiId=api,
+        name="request",
+        type="REQUEST",
+        authorizerUri=invocation.format(authorizer),
+        identitySource="method.request.header.X-Token",
+        authorizerResultTtlInSeconds=0,
     )["id"]
     root = client.get_resources(restApiId=api)["items"][0]["id"]
     collection = client.create_resource(restApiId=api, parentId=root, pathPart="users")["id"]
     item = client.create_resource(restApiId=api, parentId=collection, pathPart="{userId}")["id"]
-    routes = [(collection, "GET", token), (collection, "POST", token), (item, "GET", request),
-              (item, "PUT", request), (item, "DELETE", request)]
+    routes = [
+        (collection, "GET", token),
+        (collection, "POST", token),
+        (item, "GET", request),
+        (item, "PUT", request),
+        (item, "DELETE", request),
+    ]
     for resource, verb, authorizer_id in routes:
-        client.put_method(restApiId=api, resourceId=resource, httpMethod=verb,
-                          authorizationType="CUSTOM", authorizerId=authorizer_id)
-        client.put_integration(restApiId=api, resourceId=resource, httpMethod=verb,
-                               type="AWS_PROXY", integrationHttpMethod="POST",
-                               uri=invocation.format(users))
+        client.put_method(
+            restApiId=api,
+            resourceId=resource,
+            httpMethod=verb,
+            authorizationType="CUSTOM",
+            authorizerId=authorizer_id,
+        )
+        client.put_integration(
+            restApiId=api,
+            resourceId=resource,
+            httpMethod=verb,
+            type="AWS_PROXY",
+            integrationHttpMethod="POST",
+            uri=invocation.format(users),
+        )
     client.create_deployment(restApiId=api, stageName="prod")
     return {"api": api}
 
@@ -192,8 +236,9 @@ def calls() -> int:
     return int(open(path).read()) if os.path.exists(path) else 0
 
 
-def get(tenku: TenkuProcess, api: str, target: str, *headers: tuple[str, str],
-        method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+def get(
+    tenku: TenkuProcess, api: str, target: str, *headers: tuple[str, str], method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
     return raw(tenku.port, f"{api}.execute-api.localhost", method, target, tuple(headers))
 
 
@@ -215,7 +260,8 @@ def test_rest_token_authorizer_with_a_cached_deny(
     status, _, body = get(tenku, api, "/prod/users", ("Authorization", "deny"))
     assert status == 403
     assert json.loads(body) == {
-        "Message": "User is not authorized to access this resource with an explicit deny"}
+        "Message": "User is not authorized to access this resource with an explicit deny"
+    }
     assert calls() == before + 1
     status, _, _ = get(tenku, api, "/prod/users", ("Authorization", "deny"))
     assert status == 403 and calls() == before + 1  # the deny came from the cache
@@ -242,9 +288,16 @@ def test_rest_request_authorizer(tenku: TenkuProcess, users_rest: dict[str, str]
 def test_http_api_cors_preflight_and_headers(tenku: TenkuProcess) -> None:
     users = python_function(tenku, "users-cors", USERS)
     api, _ = http_api(
-        tenku, "users-cors", users,
-        ["GET /users", "POST /users", "GET /users/{userId}", "PUT /users/{userId}",
-         "DELETE /users/{userId}"],
+        tenku,
+        "users-cors",
+        users,
+        [
+            "GET /users",
+            "POST /users",
+            "GET /users/{userId}",
+            "PUT /users/{userId}",
+            "DELETE /users/{userId}",
+        ],
         CorsConfiguration={
             "AllowOrigins": ["http://localhost:3000"],
             "AllowMethods": ["GET", "POST", "PUT", "DELETE"],
@@ -254,9 +307,15 @@ def test_http_api_cors_preflight_and_headers(tenku: TenkuProcess) -> None:
         },
     )
     status, headers, _ = raw(
-        tenku.port, f"{api}.execute-api.localhost", "OPTIONS", "/users/7",
-        (("Origin", "http://localhost:3000"), ("Access-Control-Request-Method", "PUT"),
-         ("Access-Control-Request-Headers", "content-type,authorization")),
+        tenku.port,
+        f"{api}.execute-api.localhost",
+        "OPTIONS",
+        "/users/7",
+        (
+            ("Origin", "http://localhost:3000"),
+            ("Access-Control-Request-Method", "PUT"),
+            ("Access-Control-Request-Headers", "content-type,authorization"),
+        ),
     )
     assert status == 204
     assert headers["access-control-allow-origin"] == "http://localhost:3000"
@@ -264,12 +323,20 @@ def test_http_api_cors_preflight_and_headers(tenku: TenkuProcess) -> None:
     assert headers["access-control-max-age"] == "600"
     assert headers["access-control-allow-credentials"] == "true"
     status, headers, _ = raw(
-        tenku.port, f"{api}.execute-api.localhost", "OPTIONS", "/users",
+        tenku.port,
+        f"{api}.execute-api.localhost",
+        "OPTIONS",
+        "/users",
         (("Origin", "http://evil.example"), ("Access-Control-Request-Method", "GET")),
     )
     assert "access-control-allow-origin" not in headers
-    status, headers, body = raw(tenku.port, f"{api}.execute-api.localhost", "GET", "/users/9",
-                                (("Origin", "http://localhost:3000"),))
+    status, headers, body = raw(
+        tenku.port,
+        f"{api}.execute-api.localhost",
+        "GET",
+        "/users/9",
+        (("Origin", "http://localhost:3000"),),
+    )
     assert status == 200 and json.loads(body)["user"] == "9"
     assert headers["access-control-allow-origin"] == "http://localhost:3000"
     time.sleep(0)

@@ -46,10 +46,17 @@ def apis(tenku: TenkuProcess) -> dict[str, Any]:
         anything = client.create_resource(restApiId=api, parentId=root, pathPart="{proxy+}")["id"]
         uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{echo}/invocations"
         for resource, verb in ((pet, "GET"), (greedy, "ANY"), (anything, "ANY"), (root, "ANY")):
-            client.put_method(restApiId=api, resourceId=resource, httpMethod=verb,
-                              authorizationType="NONE")
-            client.put_integration(restApiId=api, resourceId=resource, httpMethod=verb,
-                                   type="AWS_PROXY", integrationHttpMethod="POST", uri=uri)
+            client.put_method(
+                restApiId=api, resourceId=resource, httpMethod=verb, authorizationType="NONE"
+            )
+            client.put_integration(
+                restApiId=api,
+                resourceId=resource,
+                httpMethod=verb,
+                type="AWS_PROXY",
+                integrationHttpMethod="POST",
+                uri=uri,
+            )
         client.create_deployment(restApiId=api, stageName="test")
         rest[types] = api
     return {"v2": v2, "v1": v1, "rest": rest}
@@ -58,8 +65,13 @@ def apis(tenku: TenkuProcess) -> dict[str, Any]:
 def send(tenku: TenkuProcess, api: str, case: Case, stage_prefix: str = "") -> dict[str, Any]:
     target = stage_prefix + case.path + (f"?{case.query}" if case.query else "")
     status, _, payload = raw(
-        tenku.port, f"{api}.execute-api.localhost:{tenku.port}", case.method, target,
-        case.headers, case.body, case.protocol,
+        tenku.port,
+        f"{api}.execute-api.localhost:{tenku.port}",
+        case.method,
+        target,
+        case.headers,
+        case.body,
+        case.protocol,
     )
     assert status == 200, payload
     return event_of(payload)

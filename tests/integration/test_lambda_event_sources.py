@@ -106,11 +106,12 @@ def wait_state(lam: Any, mapping: str, state: str) -> dict[str, Any]:
 
 def count(sqs: Any, url: str) -> int:
     attributes = sqs.get_queue_attributes(
-        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages",
-                                      "ApproximateNumberOfMessagesNotVisible"]
+        QueueUrl=url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
     )["Attributes"]
     return int(attributes["ApproximateNumberOfMessages"]) + int(
-        attributes["ApproximateNumberOfMessagesNotVisible"])
+        attributes["ApproximateNumberOfMessagesNotVisible"]
+    )
 
 
 def test_sqs_partial_batch_failures_then_the_dead_letter_queue(
@@ -125,7 +126,9 @@ def test_sqs_partial_batch_failures_then_the_dead_letter_queue(
         sqs.send_message(QueueUrl=source, MessageBody=body)
     worker(lam, name, out)
     mapping = lam.create_event_source_mapping(
-        FunctionName=name, EventSourceArn=source_arn, BatchSize=10,
+        FunctionName=name,
+        EventSourceArn=source_arn,
+        BatchSize=10,
         FunctionResponseTypes=["ReportBatchItemFailures"],
     )
     assert mapping["State"] == "Creating"
@@ -154,8 +157,9 @@ def test_sqs_fifo_keeps_the_order_of_each_group(lam: Any, sqs: Any, name: str) -
     worker(lam, name, out)
     lam.create_event_source_mapping(FunctionName=name, EventSourceArn=source_arn, BatchSize=3)
     for i in range(12):
-        sqs.send_message(QueueUrl=source, MessageBody=f"{i % 2}-{i:02d}",
-                         MessageGroupId=f"g{i % 2}")
+        sqs.send_message(
+            QueueUrl=source, MessageBody=f"{i % 2}-{i:02d}", MessageGroupId=f"g{i % 2}"
+        )
     reports = batches(sqs, out, lambda r: sum(len(b["records"]) for b in r) >= 12)
     reports.sort(key=lambda report: report["at"])
     for group in ("g0", "g1"):
@@ -190,8 +194,12 @@ def test_dynamodb_stream_reaches_the_function_in_order_with_both_images(
     assert mapping["MaximumRetryAttempts"] == -1
     wait_state(lam, mapping["UUID"], "Enabled")
     ddb.put_item(TableName=name, Item={"id": {"S": "a"}, "n": {"N": "1"}})
-    ddb.update_item(TableName=name, Key={"id": {"S": "a"}}, UpdateExpression="SET n = :v",
-                    ExpressionAttributeValues={":v": {"N": "2"}})
+    ddb.update_item(
+        TableName=name,
+        Key={"id": {"S": "a"}},
+        UpdateExpression="SET n = :v",
+        ExpressionAttributeValues={":v": {"N": "2"}},
+    )
     ddb.delete_item(TableName=name, Key={"id": {"S": "a"}})
     reports = batches(sqs, out, lambda r: sum(len(b["records"]) for b in r) >= 3)
     records = [r for b in sorted(reports, key=lambda b: b["at"]) for r in b["records"]]
@@ -213,8 +221,11 @@ def test_dynamodb_stream_batch_that_keeps_failing_goes_to_the_destination(
     ddb.put_item(TableName=name, Item={"id": {"S": "x"}})
     ddb.put_item(TableName=name, Item={"id": {"S": "y"}})
     lam.create_event_source_mapping(
-        FunctionName=name, EventSourceArn=stream, StartingPosition="TRIM_HORIZON",
-        MaximumRetryAttempts=1, BisectBatchOnFunctionError=True,
+        FunctionName=name,
+        EventSourceArn=stream,
+        StartingPosition="TRIM_HORIZON",
+        MaximumRetryAttempts=1,
+        BisectBatchOnFunctionError=True,
         DestinationConfig={"OnFailure": {"Destination": failures_arn}},
     )
     given_up: list[Any] = []
@@ -300,17 +311,35 @@ def test_other_bad_mappings(lam: Any, sqs: Any, ddb: Any, name: str) -> None:
         assert error.value.response["Error"]["Code"] == code
         assert text in error.value.response["Error"]["Message"]
 
-    refused("InvalidParameterValueException", "FIFO", FunctionName=name,
-            EventSourceArn=fifo_arn, BatchSize=11)
-    refused("InvalidParameterValueException", "Value null at 'startingPosition'",
-            FunctionName=name, EventSourceArn=stream)
-    refused("InvalidParameterValueException", "Unrecognized event source",
-            FunctionName=name, EventSourceArn="arn:aws:s3:::bucket")
-    refused("ResourceNotFoundException", "Function not found", FunctionName=f"{name}-none",
-            EventSourceArn=source_arn)
+    refused(
+        "InvalidParameterValueException",
+        "FIFO",
+        FunctionName=name,
+        EventSourceArn=fifo_arn,
+        BatchSize=11,
+    )
+    refused(
+        "InvalidParameterValueException",
+        "Value null at 'startingPosition'",
+        FunctionName=name,
+        EventSourceArn=stream,
+    )
+    refused(
+        "InvalidParameterValueException",
+        "Unrecognized event source",
+        FunctionName=name,
+        EventSourceArn="arn:aws:s3:::bucket",
+    )
+    refused(
+        "ResourceNotFoundException",
+        "Function not found",
+        FunctionName=f"{name}-none",
+        EventSourceArn=source_arn,
+    )
     first = lam.create_event_source_mapping(FunctionName=name, EventSourceArn=source_arn)
-    refused("ResourceConflictException", first["UUID"], FunctionName=name,
-            EventSourceArn=source_arn)
+    refused(
+        "ResourceConflictException", first["UUID"], FunctionName=name, EventSourceArn=source_arn
+    )
     with pytest.raises(ClientError) as error:
         lam.update_event_source_mapping(UUID=str(uuid.uuid4()), BatchSize=5)
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"

@@ -214,12 +214,17 @@ def test_event_invoke_retries_then_goes_to_the_failure_destination(
 
     create(lam, name)
     failures = sqs.create_queue(QueueName=f"{name}-failures")["QueueUrl"]
-    failures_arn = sqs.get_queue_attributes(
-        QueueUrl=failures, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    failures_arn = sqs.get_queue_attributes(QueueUrl=failures, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
     lam.put_function_event_invoke_config(
-        FunctionName=name, DestinationConfig={"OnFailure": {"Destination": failures_arn}})
-    accepted = lam.invoke(FunctionName=name, InvocationType="Event",
-                          Payload=json.dumps({"fail": True, "order": 7}).encode())
+        FunctionName=name, DestinationConfig={"OnFailure": {"Destination": failures_arn}}
+    )
+    accepted = lam.invoke(
+        FunctionName=name,
+        InvocationType="Event",
+        Payload=json.dumps({"fail": True, "order": 7}).encode(),
+    )
     assert accepted["StatusCode"] == 202
     time.sleep(1.0)  # the first attempt runs at once and fails
     assert "Messages" not in sqs.receive_message(QueueUrl=failures)
@@ -237,18 +242,26 @@ def test_event_invoke_retries_then_goes_to_the_failure_destination(
     assert record["responsePayload"]["errorType"] == "ValueError"
 
 
-def test_event_invoke_success_destination(tenku: TenkuProcess, lam: Any, sqs: Any,
-                                          name: str) -> None:
+def test_event_invoke_success_destination(
+    tenku: TenkuProcess, lam: Any, sqs: Any, name: str
+) -> None:
     create(lam, name)
     done = sqs.create_queue(QueueName=f"{name}-done")["QueueUrl"]
-    done_arn = sqs.get_queue_attributes(
-        QueueUrl=done, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    done_arn = sqs.get_queue_attributes(QueueUrl=done, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     config = lam.put_function_event_invoke_config(
-        FunctionName=name, MaximumRetryAttempts=0,
-        DestinationConfig={"OnSuccess": {"Destination": done_arn}})
+        FunctionName=name,
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnSuccess": {"Destination": done_arn}},
+    )
     assert config["MaximumRetryAttempts"] == 0
-    assert lam.get_function_event_invoke_config(FunctionName=name)["DestinationConfig"][
-        "OnSuccess"]["Destination"] == done_arn
+    assert (
+        lam.get_function_event_invoke_config(FunctionName=name)["DestinationConfig"]["OnSuccess"][
+            "Destination"
+        ]
+        == done_arn
+    )
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 9}')
     record = json.loads(wait_for_message(sqs, done)["Body"])
     assert record["requestContext"]["condition"] == "Success"
@@ -263,7 +276,9 @@ def test_tenku_logs_prints_a_function_log(tenku: TenkuProcess, lam: Any, name: s
     invoke(lam, name, {"n": 77})
     done = subprocess.run(
         [sys.executable, "-m", "tenku", "logs", name, "--endpoint", tenku.endpoint],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()

@@ -14,20 +14,20 @@ from botocore.exceptions import ClientError
 from tests.integration.conftest import TenkuProcess
 from tests.integration.test_lambda_invoke import ROLE, create, invoke, zipped
 
-SLEEPER = '''
+SLEEPER = """
 import time
 def handler(event, context):
     time.sleep(event.get("sleep", 0))
     return {"slept": event.get("sleep", 0)}
-'''
+"""
 
-NODE = '''
+NODE = """
 exports.handler = async (event, context) => ({ node: process.version, echo: event,
   name: context.functionName });
-'''
+"""
 
 # A `provided` runtime speaking the Runtime API from a shell-free Python script.
-BOOTSTRAP = '''#!/usr/bin/env python3
+BOOTSTRAP = """#!/usr/bin/env python3
 import json, os, urllib.request
 api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
 while True:
@@ -36,7 +36,7 @@ while True:
         event = json.loads(got.read())
     answer = json.dumps({"provided": True, "echo": event}).encode()
     urllib.request.urlopen(urllib.request.Request(api + request_id + "/response", answer))
-'''
+"""
 
 
 def zip_with_modes(files: dict[str, tuple[str, int]]) -> bytes:
@@ -52,14 +52,18 @@ def zip_with_modes(files: dict[str, tuple[str, int]]) -> bytes:
     return buffer.getvalue()
 
 
-def parallel(tenku: TenkuProcess, name: str, count: int, event: dict[str, Any],
-             qualifier: str | None = None) -> list[Any]:
+def parallel(
+    tenku: TenkuProcess, name: str, count: int, event: dict[str, Any], qualifier: str | None = None
+) -> list[Any]:
     results: list[Any] = [None] * count
 
     def call(index: int) -> None:
         client = tenku.client("lambda")
-        kwargs: dict[str, Any] = {"FunctionName": name, "Payload": json.dumps(event).encode(),
-                                  "LogType": "Tail"}
+        kwargs: dict[str, Any] = {
+            "FunctionName": name,
+            "Payload": json.dumps(event).encode(),
+            "LogType": "Tail",
+        }
         if qualifier:
             kwargs["Qualifier"] = qualifier
         try:
@@ -77,14 +81,22 @@ def parallel(tenku: TenkuProcess, name: str, count: int, event: dict[str, Any],
 
 def test_node_and_provided_runtimes(tenku: TenkuProcess, name: str) -> None:
     lam = tenku.client("lambda")
-    lam.create_function(FunctionName=f"{name}-node", Runtime="nodejs20.x", Role=ROLE,
-                        Handler="index.handler", Code={"ZipFile": zipped({"index.js": NODE})})
+    lam.create_function(
+        FunctionName=f"{name}-node",
+        Runtime="nodejs20.x",
+        Role=ROLE,
+        Handler="index.handler",
+        Code={"ZipFile": zipped({"index.js": NODE})},
+    )
     node = invoke(lam, f"{name}-node", {"a": 1})
     assert node["Body"]["echo"] == {"a": 1} and node["Body"]["node"].startswith("v")
     assert node["Body"]["name"] == f"{name}-node"
     lam.create_function(
-        FunctionName=f"{name}-provided", Runtime="provided.al2023", Role=ROLE,
-        Handler="unused", Code={"ZipFile": zip_with_modes({"bootstrap": (BOOTSTRAP, 0o755)})},
+        FunctionName=f"{name}-provided",
+        Runtime="provided.al2023",
+        Role=ROLE,
+        Handler="unused",
+        Code={"ZipFile": zip_with_modes({"bootstrap": (BOOTSTRAP, 0o755)})},
     )
     provided = invoke(lam, f"{name}-provided", {"b": 2})
     assert provided["Body"] == {"provided": True, "echo": {"b": 2}}
@@ -92,8 +104,13 @@ def test_node_and_provided_runtimes(tenku: TenkuProcess, name: str) -> None:
 
 def test_twenty_concurrent_invokes_scale_out(tenku: TenkuProcess, name: str) -> None:
     lam = tenku.client("lambda")
-    lam.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE,
-                        Handler="app.handler", Code={"ZipFile": zipped({"app.py": SLEEPER})})
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": zipped({"app.py": SLEEPER})},
+    )
     results = parallel(tenku, name, 20, {"sleep": 1.0})
     assert all(not isinstance(r, Exception) for r in results)
     # One log stream per execution environment.
@@ -103,8 +120,13 @@ def test_twenty_concurrent_invokes_scale_out(tenku: TenkuProcess, name: str) -> 
 
 def test_reserved_concurrency_two_throttles_the_third(tenku: TenkuProcess, name: str) -> None:
     lam = tenku.client("lambda")
-    lam.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE,
-                        Handler="app.handler", Code={"ZipFile": zipped({"app.py": SLEEPER})})
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": zipped({"app.py": SLEEPER})},
+    )
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=2)
     results = parallel(tenku, name, 3, {"sleep": 1.5})
     throttled = [r for r in results if isinstance(r, ClientError)]
@@ -115,12 +137,18 @@ def test_reserved_concurrency_two_throttles_the_third(tenku: TenkuProcess, name:
 
 def test_provisioned_concurrency_starts_warm(tenku: TenkuProcess, name: str) -> None:
     lam = tenku.client("lambda")
-    lam.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE,
-                        Handler="app.handler", Code={"ZipFile": zipped({"app.py": SLEEPER})})
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": zipped({"app.py": SLEEPER})},
+    )
     version = lam.publish_version(FunctionName=name)["Version"]
     lam.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
     config = lam.put_provisioned_concurrency_config(
-        FunctionName=name, Qualifier="live", ProvisionedConcurrentExecutions=3)
+        FunctionName=name, Qualifier="live", ProvisionedConcurrentExecutions=3
+    )
     assert config["Status"] in ("READY", "IN_PROGRESS")
     results = parallel(tenku, name, 3, {"sleep": 0.3}, qualifier="live")
     for result in results:
@@ -131,16 +159,25 @@ def test_provisioned_concurrency_starts_warm(tenku: TenkuProcess, name: str) -> 
     assert first["RequestedProvisionedConcurrentExecutions"] == 3
     with pytest.raises(ClientError) as excinfo:
         lam.put_provisioned_concurrency_config(
-            FunctionName=name, Qualifier="$LATEST", ProvisionedConcurrentExecutions=1)
+            FunctionName=name, Qualifier="$LATEST", ProvisionedConcurrentExecutions=1
+        )
     assert excinfo.value.response["Error"]["Code"] == "InvalidParameterValueException"
 
 
 def test_memory_limit_kills_and_reports(tenku: TenkuProcess, name: str) -> None:
     lam = tenku.client("lambda")
-    hog = "def handler(event, context):\n    data = bytearray(400 * 1024 * 1024)\n" \
-          "    return len(data)\n"
-    lam.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE, MemorySize=128,
-                        Handler="app.handler", Code={"ZipFile": zipped({"app.py": hog})})
+    hog = (
+        "def handler(event, context):\n    data = bytearray(400 * 1024 * 1024)\n"
+        "    return len(data)\n"
+    )
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=ROLE,
+        MemorySize=128,
+        Handler="app.handler",
+        Code={"ZipFile": zipped({"app.py": hog})},
+    )
     killed = invoke(lam, name, {}, LogType="Tail")
     assert killed["FunctionError"] == "Unhandled"
     assert killed["Body"]["errorType"] == "Runtime.OutOfMemory"
@@ -177,7 +214,8 @@ def test_a_warm_idle_python_environment_is_small(tenku: TenkuProcess, name: str)
         except OSError:
             continue
         fields = dict(line.split(":", 1) for line in rollup.splitlines()[1:])
-        private_kb.append(sum(int(fields[k].split()[0]) for k in
-                              ("Private_Clean", "Private_Dirty")))
+        private_kb.append(
+            sum(int(fields[k].split()[0]) for k in ("Private_Clean", "Private_Dirty"))
+        )
     assert len(private_kb) == 1  # one environment, warm and idle
     assert private_kb[0] < 15 * 1024, f"{private_kb[0]} kB private"

@@ -21,14 +21,21 @@ def test_put_get_and_filter_events(logs: Any, name: str) -> None:
     logs.create_log_group(logGroupName=group)
     logs.create_log_stream(logGroupName=group, logStreamName="s1")
     now = int(time.time() * 1000)
-    logs.put_log_events(logGroupName=group, logStreamName="s1", logEvents=[
-        {"timestamp": now, "message": "INFO started"},
-        {"timestamp": now + 1, "message": '{"level": "ERROR", "code": 500}'},
-        {"timestamp": now + 2, "message": "INFO done"},
-    ])
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="s1",
+        logEvents=[
+            {"timestamp": now, "message": "INFO started"},
+            {"timestamp": now + 1, "message": '{"level": "ERROR", "code": 500}'},
+            {"timestamp": now + 2, "message": "INFO done"},
+        ],
+    )
     got = logs.get_log_events(logGroupName=group, logStreamName="s1", startFromHead=True)
     assert [e["message"] for e in got["events"]] == [
-        "INFO started", '{"level": "ERROR", "code": 500}', "INFO done"]
+        "INFO started",
+        '{"level": "ERROR", "code": 500}',
+        "INFO done",
+    ]
     text = logs.filter_log_events(logGroupName=group, filterPattern="INFO")
     assert [e["message"] for e in text["events"]] == ["INFO started", "INFO done"]
     json_match = logs.filter_log_events(logGroupName=group, filterPattern="{ $.code = 500 }")
@@ -43,8 +50,7 @@ def test_put_get_and_filter_events(logs: Any, name: str) -> None:
     assert excinfo.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
-def test_a_function_log_lands_in_its_log_group(tenku: TenkuProcess, logs: Any,
-                                               name: str) -> None:
+def test_a_function_log_lands_in_its_log_group(tenku: TenkuProcess, logs: Any, name: str) -> None:
     from tests.integration.test_lambda_invoke import create, invoke
 
     lam = tenku.client("lambda")

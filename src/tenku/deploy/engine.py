@@ -8,7 +8,9 @@ alone, removed ones deleted last in reverse order. If any resource fails, everyt
 this operation did is undone (created resources deleted, updated ones set back) and
 `DeployFailed` is raised with the first failure's reason. `destroy()` deletes a stack's
 resources in reverse dependency order. `DeletionPolicy`/`UpdateReplacePolicy: Retain`
-keep resources. Every step is reported through `on_event`.
+keep resources. Every step is reported through `on_event`, and the stack owner learns of
+each phase through `Hooks` (records changed, rolling back, finishing, cleaning up), so
+that it can keep the records durable as they change and show CloudFormation's statuses.
 Must not: store stacks (the CloudFormation service does) or call anything but handlers.
 """
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tenku.core.api import ApiCaller
@@ -24,36 +26,43 @@ from tenku.core.scope import Scope
 from tenku.deploy.errors import ResourceFailure, TemplateError
 from tenku.deploy.graph import dependencies, waves
 from tenku.deploy.intrinsics import Evaluator
+from tenku.deploy.records import EventSink, Record, guarded
 from tenku.deploy.resources import HANDLERS
-from tenku.deploy.resources.base import Handler, Made, ResourceContext
+from tenku.deploy.resources.base import Handler, ResourceContext
+from tenku.deploy.teardown import delete_record, destroy, record_waves, retains
+
+__all__ = ["DeployFailed", "Deployment", "Hooks", "Record", "delete_record", "destroy"]
+
+
+def _nothing(*_args: Any) -> None:
+    return None
 
 
 @dataclass
-class Record:
-    """One resource of a stack as the engine keeps it."""
+class Hooks:
+    """What the stack owner is told while an operation runs.
 
-    logical_id: str
-    type: str
-    physical_id: str
-    attributes: dict[str, Any]
-    properties: dict[str, Any]
-    depends_on: list[str] = field(default_factory=list)
-    deletion_policy: str = "Delete"
-    replace_policy: str = "Delete"  # UpdateReplacePolicy: what happens to a replaced one
-    skipped: bool = False  # an unknown type the stack was told to skip
+    `records_changed` gets the stack's records after every change (to store them);
+    `rolling_back` the stack-level reason just before a rollback starts; `finishing`
+    the records once every resource is in place (it evaluates outputs and may refuse
+    with a `TemplateError`, which rolls the operation back); `cleaning_up` is called
+    before replaced and removed resources are deleted.
+    """
 
-    def made(self) -> Made:
-        return Made(self.physical_id, self.attributes)
-
-
-# (logical id, type, physical id, status, reason)
-EventSink = Callable[[str, str, str, str, str], None]
+    records_changed: Callable[[dict[str, Record]], None] = _nothing
+    rolling_back: Callable[[str], None] = _nothing
+    finishing: Callable[[dict[str, Record]], None] = _nothing
+    cleaning_up: Callable[[], None] = _nothing
 
 
 class DeployFailed(Exception):
-    def __init__(self, reason: str) -> None:
+    """`reason` is the first failure's message; `stack_reason` what the stack shows."""
+
+    def __init__(self, reason: str, stack_reason: str = "", rolled_back: bool = True) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.stack_reason = stack_reason or reason
+        self.rolled_back = rolled_back
 
 
 class _Values:
@@ -94,7 +103,11 @@ class Deployment:
         previous: dict[str, Record],
         on_event: EventSink,
         skip_unknown: bool = False,
+        rollback: bool = True,
+        hooks: Hooks | None = None,
     ) -> None:
+        """`rollback=False` (DisableRollback, OnFailure DO_NOTHING) leaves what was done
+        in place when a resource fails."""
         self.api = api
         self.scope = scope
         self.stack_name = stack_name
@@ -103,6 +116,9 @@ class Deployment:
         self.previous = previous
         self.on_event = on_event
         self.skip_unknown = skip_unknown
+        self.rollback = rollback
+        self.hooks = hooks or Hooks()
+        self.failed: dict[str, list[str]] = {}  # "create"/"update" -> logical ids
         self.records: dict[str, Record] = dict(previous)
         self.values = _Values(self.records)
         self.evaluator = evaluator_for(self.values)
@@ -150,25 +166,54 @@ class Deployment:
                 failures = [r for r in results if isinstance(r, BaseException)]
                 if failures:
                     raise failures[0]
+            self.hooks.finishing(self.records)
         except (ResourceFailure, TemplateError) as failure:
+            reason = self._stack_reason(failure.message)
+            if not self.rollback:
+                raise DeployFailed(failure.message, reason, rolled_back=False) from failure
+            self.hooks.rolling_back(reason)
             await self._roll_back()
-            raise DeployFailed(failure.message) from failure
+            raise DeployFailed(failure.message, reason) from failure
+        self.hooks.cleaning_up()
         await self._clean_up(active)
         return self.records
+
+    def _stack_reason(self, message: str) -> str:
+        """CloudFormation's stack status reason for a failed operation."""
+        parts = [
+            f"failed to {kind}: [{', '.join(sorted(ids))}]"
+            for kind, ids in sorted(self.failed.items())
+            if ids
+        ]
+        if not parts:
+            return message
+        text = "The following resource(s) " + ", ".join(parts) + ". "
+        return text + ("Rollback requested by user." if self.rollback else "")
+
+    def _failed(self, kind: str, logical_id: str) -> None:
+        self.failed.setdefault(kind, []).append(logical_id)
+
+    def _changed(self) -> None:
+        self.hooks.records_changed(self.records)
 
     async def _apply_one(
         self, logical_id: str, definition: dict[str, Any], needs: list[str]
     ) -> None:
         kind = definition["Type"]
         handler = HANDLERS.get(kind)
+        old = self.previous.get(logical_id)
         try:
             props = self.evaluator.resolve(definition.get("Properties") or {})
+            if not isinstance(props, dict):
+                props = {}
         except TemplateError as error:
-            self.on_event(logical_id, kind, "", "CREATE_FAILED", error.message)
+            status = "UPDATE" if old is not None else "CREATE"
+            physical = old.physical_id if old is not None else ""
+            self.on_event(logical_id, kind, physical, f"{status}_FAILED", error.message)
+            self._failed(status.lower(), logical_id)
             raise
         policy = str(definition.get("DeletionPolicy") or "Delete")
         self._replace_policy[logical_id] = str(definition.get("UpdateReplacePolicy") or "Delete")
-        old = self.previous.get(logical_id)
         if handler is None:  # an unknown type the caller chose to skip
             self.records[logical_id] = Record(
                 logical_id, kind, logical_id, {}, props, needs, policy, skipped=True
@@ -180,11 +225,14 @@ class Deployment:
                 "CREATE_COMPLETE",
                 "Skipped: Tenku does not implement this resource type",
             )
+            self._changed()
             return
         if old is not None and old.type == kind and not old.skipped:
             if old.properties == props:
-                old.depends_on, old.deletion_policy = needs, policy
-                old.replace_policy = self._replace_policy[logical_id]
+                kept = Record(**{**old.__dict__})
+                kept.depends_on, kept.deletion_policy = needs, policy
+                kept.replace_policy = self._replace_policy[logical_id]
+                self.records[logical_id] = kept
                 return  # unchanged: nothing to do
             if not handler.needs_replacement(old.properties, props):
                 await self._update(handler, logical_id, kind, old, props, needs, policy)
@@ -210,9 +258,10 @@ class Deployment:
         status = "UPDATE" if replacing else "CREATE"
         self.on_event(logical_id, kind, "", f"{status}_IN_PROGRESS", reason)
         try:
-            made = await handler.create(self._context(logical_id), props)
+            made = await guarded(handler.create(self._context(logical_id), props))
         except ResourceFailure as failure:
             self.on_event(logical_id, kind, "", f"{status}_FAILED", failure.message)
+            self._failed(status.lower(), logical_id)
             raise
         record = Record(
             logical_id,
@@ -226,6 +275,7 @@ class Deployment:
         )
         self.records[logical_id] = record
         self._undo.append(("created", replacing, record))
+        self._changed()
         self.on_event(logical_id, kind, made.physical_id, f"{status}_COMPLETE", "")
 
     async def _update(
@@ -240,11 +290,12 @@ class Deployment:
     ) -> None:
         self.on_event(logical_id, kind, old.physical_id, "UPDATE_IN_PROGRESS", "")
         try:
-            made = await handler.update(
-                self._context(logical_id), old.made(), old.properties, props
+            made = await guarded(
+                handler.update(self._context(logical_id), old.made(), old.properties, props)
             )
         except ResourceFailure as failure:
             self.on_event(logical_id, kind, old.physical_id, "UPDATE_FAILED", failure.message)
+            self._failed("update", logical_id)
             raise
         record = Record(
             logical_id,
@@ -258,17 +309,19 @@ class Deployment:
         )
         self.records[logical_id] = record
         self._undo.append(("updated", old, record))
+        self._changed()
         self.on_event(logical_id, kind, made.physical_id, "UPDATE_COMPLETE", "")
 
     async def _clean_up(self, active: dict[str, Any]) -> None:
         """After success: delete replaced resources and those the template dropped."""
         for old in self._replaced:
-            await self._delete_record(old, keep=_retains(old, update_replace=True))
+            await self._delete_record(old, keep=retains(old, update_replace=True))
         removed = {lid: r for lid, r in self.previous.items() if lid not in active}
-        for wave in reversed(_record_waves(removed)):
+        for wave in reversed(record_waves(removed)):
             await asyncio.gather(*(self._delete_record(removed[lid]) for lid in wave))
             for lid in wave:
                 self.records.pop(lid, None)
+            self._changed()
 
     async def _roll_back(self) -> None:
         for kind, old, new in reversed(self._undo):
@@ -279,12 +332,14 @@ class Deployment:
                     self.records[old.logical_id] = old
                 else:
                     self.records.pop(new.logical_id, None)
+                self._changed()
             else:
                 assert old is not None
                 self.on_event(new.logical_id, new.type, new.physical_id, "UPDATE_IN_PROGRESS", "")
                 try:
-                    await handler.update(
-                        self._context(new.logical_id), new.made(), new.properties, old.properties
+                    context = self._context(new.logical_id)
+                    await guarded(
+                        handler.update(context, new.made(), new.properties, old.properties)
                     )
                     self.on_event(new.logical_id, new.type, new.physical_id, "UPDATE_COMPLETE", "")
                 except ResourceFailure as failure:
@@ -292,83 +347,13 @@ class Deployment:
                         new.logical_id, new.type, new.physical_id, "UPDATE_FAILED", failure.message
                     )
                 self.records[old.logical_id] = old
+                self._changed()
 
     async def _delete_record(
         self, record: Record, *, keep: bool | None = None, rolling_back: bool = False
     ) -> None:
         if keep is None:
-            keep = _retains(record) and not rolling_back
+            keep = retains(record) and not rolling_back
         await delete_record(
             self.api, self.scope, self.stack_name, self.stack_id, record, self.on_event, keep
         )
-
-
-async def delete_record(
-    api: ApiCaller,
-    scope: Scope,
-    stack_name: str,
-    stack_id: str,
-    record: Record,
-    on_event: EventSink,
-    keep: bool,
-) -> bool:
-    """Delete one resource (or skip it when retained); False when the delete failed."""
-    if keep or record.skipped:
-        on_event(record.logical_id, record.type, record.physical_id, "DELETE_SKIPPED", "")
-        return True
-    handler = HANDLERS.get(record.type)
-    on_event(record.logical_id, record.type, record.physical_id, "DELETE_IN_PROGRESS", "")
-    if handler is not None:
-        context = ResourceContext(api, scope, stack_name, stack_id, record.logical_id)
-        try:
-            await handler.delete(context, record.made(), record.properties)
-        except ResourceFailure as failure:
-            text = failure.message.lower()
-            if not any(gone in text for gone in _ALREADY_GONE):
-                on_event(
-                    record.logical_id,
-                    record.type,
-                    record.physical_id,
-                    "DELETE_FAILED",
-                    failure.message,
-                )
-                return False
-    on_event(record.logical_id, record.type, record.physical_id, "DELETE_COMPLETE", "")
-    return True
-
-
-async def destroy(
-    api: ApiCaller,
-    scope: Scope,
-    stack_name: str,
-    stack_id: str,
-    records: dict[str, Record],
-    on_event: EventSink,
-) -> list[str]:
-    """Delete every record in reverse dependency order; the logical ids that failed."""
-    failed: list[str] = []
-    for wave in reversed(_record_waves(records)):
-        results = await asyncio.gather(
-            *(
-                delete_record(
-                    api, scope, stack_name, stack_id, records[lid], on_event, _retains(records[lid])
-                )
-                for lid in wave
-            )
-        )
-        failed += [lid for lid, ok in zip(wave, results, strict=True) if not ok]
-    return failed
-
-
-# Phrases of the errors a delete gets when the resource is gone already (success).
-_ALREADY_GONE = ("does not exist", "not found", "cannot be found", "nonexistent", "no such")
-
-
-def _retains(record: Record, update_replace: bool = False) -> bool:
-    policy = record.replace_policy if update_replace else record.deletion_policy
-    return policy == "Retain"
-
-
-def _record_waves(records: dict[str, Record]) -> list[list[str]]:
-    graph = {lid: {d for d in r.depends_on if d in records} for lid, r in records.items()}
-    return waves(graph)

@@ -2,7 +2,8 @@
 
 The translator turns SAM resources into plain CloudFormation exactly as the service
 does. It wants to list IAM's managed policies (Tenku has no IAM to ask: its bundled
-policy map is used instead) and a region from a boto3 session (given explicitly here).
+policy map is used instead) and a region from a boto3 session (one made here with the
+stack's region and dummy keys; it never calls out).
 Its messages become the template error CloudFormation shows: `Transform
 AWS::Serverless-2016-10-31 failed with: ...`.
 Must not: evaluate the expanded template (the engine does).
@@ -10,12 +11,14 @@ Must not: evaluate the expanded template (the engine does).
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from tenku.deploy.errors import TemplateError
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+log = logging.getLogger("tenku.deploy")
 _lock = threading.Lock()  # the translator keeps its region in a class attribute
 
 
@@ -41,19 +44,33 @@ def expand_sam(
     template: dict[str, Any], parameters: dict[str, Any], region: str, account: str
 ) -> dict[str, Any]:
     """The template with its SAM resources expanded (slow: run it off the event loop)."""
+    import boto3  # the translator's own dependency; a session only names the region
     from samtranslator.model.exceptions import (  # imported only for SAM templates
         InvalidDocumentException,
         InvalidResourceException,
         InvalidTemplateException,
     )
-    from samtranslator.translator.arn_generator import ArnGenerator
-    from samtranslator.translator.transform import transform
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+    from samtranslator.utils.py27hash_fix import (
+        to_py27_compatible_template,
+        undo_mark_unicode_str_in_template,
+    )
 
     values = {**parameters, "AWS::Region": region, "AWS::AccountId": account}
+    session = boto3.session.Session(
+        region_name=region, aws_access_key_id="tenku", aws_secret_access_key="tenku"
+    )
     with _lock:
-        ArnGenerator.BOTO_SESSION_REGION_NAME = region
         try:
-            expanded: dict[str, Any] = transform(template, values, _NoIam())
+            # As the translator's own `transform()` does, so generated ids match AWS's.
+            to_py27_compatible_template(template, values)
+            translator = Translator(None, Parser(), boto_session=session)
+            expanded: dict[str, Any] = undo_mark_unicode_str_in_template(
+                translator.translate(
+                    template, parameter_values=values, get_managed_policy_map=_NoIam().load
+                )
+            )
         except InvalidDocumentException as error:
             details = " ".join(str(cause.message) for cause in error.causes)
             raise TemplateError(
@@ -63,6 +80,11 @@ def expand_sam(
         except (InvalidResourceException, InvalidTemplateException) as error:
             raise TemplateError(
                 f"Transform {SAM_TRANSFORM} failed with: {error.message}"
+            ) from error
+        except Exception as error:  # the translator's own bugs: AWS words them so too
+            log.warning("SAM translator failed", exc_info=True)
+            raise TemplateError(
+                f"Transform {SAM_TRANSFORM} failed with: Internal transform failure."
             ) from error
     rest = [t for t in transforms_of(expanded) if t != SAM_TRANSFORM]
     if rest:

@@ -1,0 +1,1 @@
+"""CloudFormation: stacks, change sets, exports, over the deploy engine (`tenku.deploy`)."""
