@@ -1,5 +1,5 @@
 """The seed guide's S3-triggered processor (ported to Python with boto3, in
-`tests/fixtures/seed/s3_processor/app.py`) through the wire: S3 notifications invoke it,
+`tests/fixtures/s3_processor/app.py`) through the wire: S3 notifications invoke it,
 it reads the upload back through S3 and writes its results to an output bucket.
 
 - A CSV upload becomes a JSON object in the output bucket.
@@ -23,7 +23,7 @@ import pytest
 from tests.integration.conftest import TenkuProcess
 from tests.integration.test_lambda_invoke import ROLE, zipped
 
-PROCESSOR = Path(__file__).parents[1] / "fixtures" / "seed" / "s3_processor" / "app.py"
+PROCESSOR = Path(__file__).parents[1] / "fixtures" / "s3_processor" / "app.py"
 CSV = "id,name,price\n1, Widget ,9.99\n2,Gadget,24.50\n\n3,Doohickey\n"
 
 
