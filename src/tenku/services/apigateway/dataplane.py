@@ -23,6 +23,7 @@ from tenku.proxy import access_log, responses
 from tenku.proxy.events_v1 import build_rest_event
 from tenku.proxy.identity import identity_values
 from tenku.proxy.integration import (
+    FunctionTimeouts,
     authorizer_invoker,
     call_lambda,
     forward_http,
@@ -63,6 +64,7 @@ class RestApiDataPlane:
         self._trees: dict[tuple[str, str], tuple[int, RestResourceTree[ServedMethod]]] = {}
         self.authorizer_cache = AuthorizerCache(clock)
         self.metrics = RouteMetrics()
+        self.function_timeouts = FunctionTimeouts(api, clock.now)
         self.throttles = Throttles(clock)
 
     def knows(self, api_id: str) -> bool:
@@ -315,7 +317,15 @@ class RestApiDataPlane:
             authorizer=authorizer,
         )
         function = _fill(integration.function_arn, {}, served.variables)
-        call = await call_lambda(self.api, function, event, integration.timeout_ms, served.scope)
+        call = await call_lambda(
+            self.api,
+            function,
+            event,
+            integration.timeout_ms,
+            served.scope,
+            await self.function_timeouts.of(function, served.scope),
+        )
+
         if call.timed_out:
             return responses.rest_timeout()
         if call.throttled:

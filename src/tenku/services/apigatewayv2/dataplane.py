@@ -24,6 +24,7 @@ from tenku.proxy.events_v1 import build_http_v1_event
 from tenku.proxy.events_v2 import build_event_v2
 from tenku.proxy.identity import identity_values
 from tenku.proxy.integration import (
+    FunctionTimeouts,
     LambdaCall,
     authorizer_invoker,
     call_lambda,
@@ -66,6 +67,7 @@ class HttpApiDataPlane:
         self.jwt = local_jwt_verifier(clock, lambda: str(provider.endpoint_url))
         self.authorizer_cache = AuthorizerCache(clock)
         self.metrics = RouteMetrics()
+        self.function_timeouts = FunctionTimeouts(api, clock.now)
         self.throttles = Throttles(clock)
 
     def knows(self, api_id: str) -> bool:
@@ -307,12 +309,14 @@ class HttpApiDataPlane:
                 request_id=request_id,
                 authorizer=authorizer,
             )
+        scope = Scope(stage.account_id, stage.region)
         call = await call_lambda(
             self.api,
             integration.function_arn,
             event,
             integration.timeout_ms,
-            Scope(stage.account_id, stage.region),
+            scope,
+            await self.function_timeouts.of(integration.function_arn, scope),
         )
         return _lambda_answer(call, version)
 
