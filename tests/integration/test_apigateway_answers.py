@@ -340,3 +340,20 @@ def test_http_api_cors_preflight_and_headers(tenku: TenkuProcess) -> None:
     assert status == 200 and json.loads(body)["user"] == "9"
     assert headers["access-control-allow-origin"] == "http://localhost:3000"
     time.sleep(0)
+
+
+def test_route_metrics_count_requests_and_errors(
+    tenku: TenkuProcess, answer_apis: dict[str, str]
+) -> None:
+    import urllib.request
+
+    post(tenku, answer_apis["v2"], "/answer", {"result": {"statusCode": 404}})
+    post(tenku, answer_apis["rest"], "/prod/answer", {"raise": True})
+    with urllib.request.urlopen(f"{tenku.endpoint}/_tenku/apigateway/metrics") as answer:
+        routes = json.loads(answer.read())["routes"]
+    by_key = {(r["apiId"], r["route"]): r["minutes"] for r in routes}
+    http = by_key[(answer_apis["v2"], "POST /answer")]
+    rest = by_key[(answer_apis["rest"], "POST /answer")]
+    assert sum(m["Count"] for m in http) >= 1 and sum(m["4XXError"] for m in http) >= 1
+    assert sum(m["5XXError"] for m in rest) >= 1
+    assert all(m["LatencyMaximum"] >= m["LatencyAverage"] > 0 for m in http)

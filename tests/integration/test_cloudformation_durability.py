@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.integration.cfn_support import (
+from tests.integration.cloudformation_support import (
     create,
     delete,
     outputs,

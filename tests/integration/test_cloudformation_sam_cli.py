@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cfn_support import function_names, unique
+from tests.integration.cloudformation_support import function_names, unique
 from tests.integration.conftest import TenkuProcess
 
 SAM_CLI = os.environ.get("TENKU_SAM_CLI", "")

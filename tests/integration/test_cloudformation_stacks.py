@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.cfn_support import (
+from tests.integration.cloudformation_support import (
     ROLE,
     create,
     delete,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.cfn_support import (
+from tests.integration.cloudformation_support import (
     create,
     delete,
     events,

@@ -277,6 +277,7 @@ BAD_MAPPINGS = [
     ({"FunctionResponseTypes": ["Everything"]}, VALIDATION, "ReportBatchItemFailures"),
     ({"FilterCriteria": {"Filters": [{"Pattern": "not json"}]}}, INVALID, "Invalid filter"),
     ({"FilterCriteria": {"Filters": [{"Pattern": "[1]"}]}}, INVALID, "Invalid filter"),
+    ({"FilterCriteria": {"Filters": [{"Pattern": "{\"a\": 1}"}]}}, INVALID, "Invalid filter"),
     ({"FilterCriteria": {"Filters": [{"Pattern": "{}"}] * 6}}, INVALID, "exceeds the limit"),
     ({"ScalingConfig": {"MaximumConcurrency": 1001}}, VALIDATION, "maximumConcurrency"),
 ]
@@ -343,3 +344,41 @@ def test_other_bad_mappings(lam: Any, sqs: Any, ddb: Any, name: str) -> None:
         lam.update_event_source_mapping(UUID=str(uuid.uuid4()), BatchSize=5)
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
     lam.delete_event_source_mapping(UUID=first["UUID"])
+
+
+def test_filter_criteria_pass_only_matching_records(
+    lam: Any, sqs: Any, ddb: Any, name: str
+) -> None:
+    out, _ = queue(sqs, f"{name}-out")
+    source, source_arn = queue(sqs, name)
+    worker(lam, name, out)
+    lam.create_event_source_mapping(
+        FunctionName=name, EventSourceArn=source_arn, BatchSize=10,
+        FilterCriteria={"Filters": [{"Pattern": json.dumps({"body": {"kind": ["keep"]}})}]},
+    )
+    for body in ('{"kind": "keep", "n": 1}', '{"kind": "drop"}', "not json",
+                 '{"kind": "keep", "n": 2}'):
+        sqs.send_message(QueueUrl=source, MessageBody=body)
+    reports = batches(sqs, out, lambda r: sum(len(b["records"]) for b in r) >= 2)
+    texts = sorted(r["text"] for b in reports for r in b["records"])
+    assert texts == ['{"kind": "keep", "n": 1}', '{"kind": "keep", "n": 2}']
+    deadline = time.monotonic() + 10
+    while count(sqs, source) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert count(sqs, source) == 0  # filtered-out messages are deleted, as Lambda does
+
+    table = f"{name}-t"
+    stream = table_with_stream(ddb, table)
+    lam.create_event_source_mapping(
+        FunctionName=name, EventSourceArn=stream, StartingPosition="TRIM_HORIZON",
+        FilterCriteria={"Filters": [{"Pattern": json.dumps({"eventName": ["INSERT"]})}]},
+    )
+    ddb.put_item(TableName=table, Item={"id": {"S": "a"}})
+    ddb.update_item(TableName=table, Key={"id": {"S": "a"}}, UpdateExpression="SET n = :v",
+                    ExpressionAttributeValues={":v": {"N": "1"}})
+    ddb.put_item(TableName=table, Item={"id": {"S": "b"}})
+    reports = batches(sqs, out, lambda r: sum(len(b["records"]) for b in r) >= 2)
+    time.sleep(1.0)
+    reports += batches(sqs, out, lambda r: True, seconds=1)
+    names = [r["name"] for b in reports for r in b["records"]]
+    assert names == ["INSERT", "INSERT"]

@@ -218,6 +218,54 @@ def test_universal_targets(server: TenkuProcess, scheduler: Any, sqs: Any) -> No
     assert uuid.UUID(items[0]["pk"]["S"]) and items[0]["n"] == {"N": "7"}
 
 
+def test_sns_and_eventbridge_templated_targets(
+    server: TenkuProcess, scheduler: Any, sqs: Any
+) -> None:
+    sns, events = server.client("sns"), server.client("events")
+    topic = sns.create_topic(Name=unique("sched-topic"))["TopicArn"]
+    topic_url, topic_queue = queue(sqs, unique("from-topic"))
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=topic_queue,
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    bus = unique("sched-bus")
+    bus_arn = events.create_event_bus(Name=bus)["EventBusArn"]
+    bus_url, bus_queue = queue(sqs, unique("from-bus"))
+    events.put_rule(Name=bus, EventBusName=bus, EventPattern='{"source": ["my.scheduler"]}')
+    events.put_targets(Rule=bus, EventBusName=bus, Targets=[{"Id": "q", "Arn": bus_queue}])
+    fire_at = int(server_now(server)) + 300
+    to_topic = scheduler.create_schedule(
+        Name=unique("to-topic"),
+        ScheduleExpression=at_expression(fire_at),
+        FlexibleTimeWindow=OFF,
+        Target={"Arn": topic, "RoleArn": ROLE, "Input": "reminder <aws.scheduler.scheduled-time>"},
+    )["ScheduleArn"]
+    to_bus = scheduler.create_schedule(
+        Name=unique("to-bus"),
+        ScheduleExpression=at_expression(fire_at),
+        FlexibleTimeWindow=OFF,
+        Target={
+            "Arn": bus_arn,
+            "RoleArn": ROLE,
+            "Input": json.dumps({"job": "nightly", "at": "<aws.scheduler.scheduled-time>"}),
+            "EventBridgeParameters": {"DetailType": "Job Due", "Source": "my.scheduler"},
+        },
+    )["ScheduleArn"]
+    advance_to(server, fire_at + 5)
+    [published] = drain(sqs, topic_url, 1)
+    assert published["Body"] == f"reminder {iso(fire_at)}"
+    [message] = drain(sqs, bus_url, 1)
+    event = json.loads(message["Body"])
+    assert event["source"] == "my.scheduler"
+    assert event["detail-type"] == "Job Due"
+    assert event["detail"] == {"job": "nightly", "at": iso(fire_at)}
+    assert event["resources"] == [to_bus]
+    assert event["time"] == iso(fire_at)
+    assert to_topic != to_bus
+
+
 def test_lambda_target_gets_the_input(server: TenkuProcess, scheduler: Any) -> None:
     lam, logs = server.client("lambda"), server.client("logs")
     function = unique("fn")

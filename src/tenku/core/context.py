@@ -18,3 +18,6 @@ class RequestContext(NamedTuple):
     # Resolves once the caller has hung up. Only long-held operations (long polls) use
     # it, so that they stop taking messages for a client that will never read them.
     client_gone: Callable[[], Awaitable[None]] | None = None
+    # True when one service calls another through `ApiCaller`: AWS services may do what
+    # clients may not (e.g. put events whose source starts with "aws.").
+    internal: bool = False

@@ -231,6 +231,8 @@ class Gateway:
             return await cognito_routes.tenku_route(
                 self.providers, request, route, self.commits.durable
             )
+        if route == "/_tenku/apigateway/metrics":
+            return _json(200, {"routes": await execute_api.metrics(self.providers)})
         if route.startswith("/_tenku/lambda/code/") and route.endswith(".zip"):
             return await self._function_code(route)
         if route.startswith("/_tenku/lambda/layers/") and route.endswith(".zip"):

@@ -57,7 +57,7 @@ class InProcessClient:
     async def __call__(
         self, service: str, operation: str, params: dict[str, Any], scope: Scope
     ) -> dict[str, Any]:
-        ctx = RequestContext(scope, new_uuid(), host=self.host(), access_key="tenku")
+        ctx = RequestContext(scope, new_uuid(), host=self.host(), access_key="tenku", internal=True)
         result = await self.dispatcher.invoke(service, operation, params, ctx)
         await self.durable()
         return result

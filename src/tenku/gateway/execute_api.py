@@ -80,6 +80,16 @@ async def serve(
     )
 
 
+async def metrics(providers: Providers) -> list[dict[str, Any]]:
+    """Per-route counts, errors and latency of every API served since start-up."""
+    found: list[dict[str, Any]] = []
+    for service in ("apigatewayv2", "apigateway"):
+        provider: Any = providers.built.get(service)
+        if provider is not None and provider.data_plane is not None:
+            found += provider.data_plane.metrics.snapshot()
+    return found
+
+
 def _headers(
     raw_headers: list[tuple[bytes, bytes]], names: list[bytes] | None
 ) -> tuple[tuple[str, str], ...]:

@@ -24,7 +24,7 @@ from tenku.storage import Storage
 
 SERVICES = (
     "sqs", "lambda", "logs", "dynamodb", "dynamodbstreams", "apigateway", "apigatewayv2",
-    "scheduler", "sns", "cognito-idp", "s3", "events", "cloudformation", "ssm",
+    "scheduler", "sns", "cognito-idp", "s3", "events", "sts", "ssm", "cloudformation",
 )  # fmt: skip
 
 
@@ -63,8 +63,9 @@ class Providers:
             "cognito-idp": self._cognito_idp,
             "s3": self._s3,
             "events": self._events,
-            "cloudformation": self._cloudformation,
+            "sts": self._sts,
             "ssm": self._ssm,
+            "cloudformation": self._cloudformation,
         }
 
     def __contains__(self, service: object) -> bool:
@@ -184,17 +185,22 @@ class Providers:
         provider.api = self.api
         return provider
 
+    def _sts(self) -> Any:
+        from tenku.services.sts.provider import StsProvider
+
+        return StsProvider(self.storage, self.clock)
+
+    def _ssm(self) -> Any:
+        from tenku.services.ssm.provider import SsmProvider
+
+        return SsmProvider(self.storage, self.clock)
+
     def _cloudformation(self) -> Any:
         from tenku.services.cloudformation.provider import CloudFormationProvider
 
         provider = CloudFormationProvider(self.storage, self.clock)
         provider.api = self.api
         return provider
-
-    def _ssm(self) -> Any:
-        from tenku.services.ssm.provider import SsmProvider
-
-        return SsmProvider(self.storage, self.clock)
 
     def _logs(self) -> Any:
         from tenku.services.logs.provider import LogsProvider

@@ -14,6 +14,7 @@ import asyncio
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,25 +42,92 @@ class LambdaCall:
 
 
 async def call_lambda(
-    api: ApiCaller, function_arn: str, event: dict[str, Any], timeout_ms: int, default: Scope
+    api: ApiCaller,
+    function_arn: str,
+    event: dict[str, Any],
+    timeout_ms: int,
+    default: Scope,
+    function_timeout_ms: int | None = None,
 ) -> LambdaCall:
+    """Invoke the function with the event. `function_timeout_ms`, when known, is the
+    function's own timeout: when it ends the invocation before the integration's
+    timeout could, the call is awaited in place (no task, no timer, fewer loop turns)."""
     arn = Arn.parse(function_arn)
     scope = arn.scope if arn is not None else default
     params = {"FunctionName": function_arn, "Payload": json.dumps(event).encode()}
+    if function_timeout_ms is not None and function_timeout_ms < timeout_ms:
+        try:
+            return _called(await api("lambda", "Invoke", params, scope))
+        except ServiceError as error:
+            return _refused(error)
+    # The invocation runs as its own task so that API Gateway can answer at its timeout
+    # while the function finishes on its own: one future and one timer, not wait_for and
+    # shield (two tasks more) per call.
+    loop = asyncio.get_running_loop()
     invocation = asyncio.ensure_future(api("lambda", "Invoke", params, scope))
-    try:
-        result = await asyncio.wait_for(asyncio.shield(invocation), timeout_ms / 1000)
-    except TimeoutError:
+    settled: asyncio.Future[bool] = loop.create_future()  # True: answered; False: timed out
+    invocation.add_done_callback(lambda _: _settle(settled, True))
+    timer = loop.call_later(timeout_ms / 1000, _settle, settled, False)
+    answered = await settled
+    timer.cancel()
+    if not answered:
         invocation.add_done_callback(_consume)
         return LambdaCall(timed_out=True)
+    try:
+        return _called(invocation.result())
     except ServiceError as error:
-        if error.code == "TooManyRequestsException":
-            return LambdaCall(throttled=True)
-        return LambdaCall(failed=error.message)
+        return _refused(error)
+
+
+def _called(result: dict[str, Any]) -> LambdaCall:
     payload = result.get("Payload") or b""
     if isinstance(payload, str):
         payload = payload.encode()
     return LambdaCall(bytes(payload), bool(result.get("FunctionError")))
+
+
+def _refused(error: ServiceError) -> LambdaCall:
+    if error.code == "TooManyRequestsException":
+        return LambdaCall(throttled=True)
+    return LambdaCall(failed=error.message)
+
+
+class FunctionTimeouts:
+    """Functions' own timeouts (GetFunctionConfiguration through the public API),
+    remembered for a few seconds, so that a data plane can tell whether a function can
+    outlive its integration's timeout."""
+
+    TTL_S = 5.0
+
+    def __init__(self, api: ApiCaller, now: Callable[[], float]) -> None:
+        self.api = api
+        self.now = now
+        self._known: dict[str, tuple[float, int | None]] = {}
+
+    async def of(self, function_arn: str, default: Scope) -> int | None:
+        """The function's timeout in ms; None when it cannot be read (no such function)."""
+        at = self.now()
+        known = self._known.get(function_arn)
+        if known is not None and at - known[0] < self.TTL_S:
+            return known[1]
+        arn = Arn.parse(function_arn)
+        scope = arn.scope if arn is not None else default
+        try:
+            config = await self.api(
+                "lambda", "GetFunctionConfiguration", {"FunctionName": function_arn}, scope
+            )
+            timeout: int | None = int(config.get("Timeout") or 3) * 1000
+        except ServiceError:
+            timeout = None
+        if len(self._known) > 4096:
+            self._known.clear()
+        self._known[function_arn] = (at, timeout)
+        return timeout
+
+
+def _settle(settled: asyncio.Future[bool], answered: bool) -> None:
+    if not settled.done():
+        settled.set_result(answered)
 
 
 def _consume(task: asyncio.Future[Any]) -> None:
@@ -126,3 +194,18 @@ async def put_log_line(
         )
     except ServiceError:
         return  # an access log line that cannot be written is dropped, as AWS drops them
+
+
+def authorizer_invoker(
+    api: ApiCaller, function_arn: str, timeout_ms: int, default: Scope
+) -> Callable[[dict[str, Any]], Awaitable[tuple[bytes, bool]]]:
+    """The `invoke` a Lambda authorizer runs with: (payload, failed); an authorizer
+    that times out, is throttled or cannot be called counts as failed (API Gateway's 500)."""
+
+    async def invoke(event: dict[str, Any]) -> tuple[bytes, bool]:
+        call = await call_lambda(api, function_arn, event, timeout_ms, default)
+        if call.timed_out or call.throttled or call.failed is not None:
+            return b"", True
+        return call.payload, call.function_error
+
+    return invoke

@@ -11,8 +11,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from functools import cached_property
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote
 
 from tenku.core.ids import new_uuid
@@ -21,33 +20,77 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 Headers = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
 class ProxyRequest:
     """One request to an API, as received, after the stage segment was taken off.
 
     `path` is percent-encoded exactly as on the wire ("/a%20b/c"), without the query;
     `query` is the raw query string without '?'; `headers` keep order, repeats and the
     client's spelling of names. `received_at` is epoch seconds from the injected clock.
+    Treat it as immutable: `evolve` makes a changed copy. (A slotted class, not a frozen
+    dataclass: it is built for every API call, and `dataclasses.replace` and
+    `cached_property` cost more than the rest of the event building.)
     """
 
-    method: str
-    path: str
-    query: str = ""
-    headers: Headers = ()
-    body: bytes = b""
-    source_ip: str = "127.0.0.1"
-    protocol: str = "HTTP/1.1"
-    host: str = ""
-    received_at: float = 0.0
+    __slots__ = (
+        "_cookies", "_decoded_path", "_header_map", "_http_api_path", "_query_pairs",
+        "body", "headers", "host", "method", "path", "protocol", "query", "received_at",
+        "source_ip",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        query: str = "",
+        headers: Headers = (),
+        body: bytes = b"",
+        source_ip: str = "127.0.0.1",
+        protocol: str = "HTTP/1.1",
+        host: str = "",
+        received_at: float = 0.0,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.source_ip = source_ip
+        self.protocol = protocol
+        self.host = host
+        self.received_at = received_at
+        self._header_map: dict[str, list[str]] | None = None
+        self._cookies: list[str] | None = None
+        self._decoded_path: str | None = None
+        self._http_api_path: str | None = None
+        self._query_pairs: list[tuple[str, str]] | None = None
+
+    def evolve(self, *, path: str | None = None, headers: Headers | None = None) -> ProxyRequest:
+        """A copy with another path and/or headers."""
+        return ProxyRequest(
+            self.method,
+            self.path if path is None else path,
+            self.query,
+            self.headers if headers is None else headers,
+            self.body,
+            self.source_ip,
+            self.protocol,
+            self.host,
+            self.received_at,
+        )
+
+    def __repr__(self) -> str:
+        return f"ProxyRequest({self.method} {self.path}?{self.query})"
 
     # -- headers -------------------------------------------------------------------------
-    @cached_property
+    @property
     def header_map(self) -> dict[str, list[str]]:
         """Lower-cased name -> every value, in order."""
-        out: dict[str, list[str]] = {}
-        for name, value in self.headers:
-            out.setdefault(name.lower(), []).append(value)
-        return out
+        found = self._header_map
+        if found is None:
+            found = self._header_map = {}
+            for name, value in self.headers:
+                found.setdefault(name.lower(), []).append(value)
+        return found
 
     def header(self, name: str) -> str | None:
         """A header's values joined with commas (case-insensitive name), None if absent."""
@@ -62,13 +105,15 @@ class ProxyRequest:
         values = self.header_map.get(name.lower())
         return values[-1] if values else None
 
-    @cached_property
+    @property
     def cookies(self) -> list[str]:
         """Every `name=value` of every Cookie header, in order (payload 2.0's `cookies`)."""
-        out: list[str] = []
-        for value in self.header_map.get("cookie", ()):
-            out.extend(part.strip() for part in value.split(";") if part.strip())
-        return out
+        found = self._cookies
+        if found is None:
+            found = self._cookies = []
+            for value in self.header_map.get("cookie", ()):
+                found.extend(part.strip() for part in value.split(";") if part.strip())
+        return found
 
     @property
     def user_agent(self) -> str:
@@ -79,25 +124,37 @@ class ProxyRequest:
         return self.last_header("content-type")
 
     # -- path and query ------------------------------------------------------------------
-    @cached_property
+    @property
     def decoded_path(self) -> str:
         """The path with percent-escapes decoded ('+' stays '+': it is not a space here)."""
-        return unquote(self.path or "/", errors="replace")
+        found = self._decoded_path
+        if found is None:
+            path = self.path or "/"
+            found = self._decoded_path = unquote(path, errors="replace") if "%" in path else path
+        return found
 
-    @cached_property
+    @property
     def http_api_path(self) -> str:
         """The path an HTTP API routes on and reports (`rawPath`, 1.0 `path`): decoded,
         and cut at a decoded '?' the way HTTP APIs do (a `%3F` ends the path)."""
-        path = self.decoded_path
-        cut = path.find("?")
-        return path[:cut] if cut >= 0 else path
+        found = self._http_api_path
+        if found is None:
+            path = self.decoded_path
+            cut = path.find("?")
+            found = self._http_api_path = path[:cut] if cut >= 0 else path
+        return found
 
-    @cached_property
+    @property
     def query_pairs(self) -> list[tuple[str, str]]:
         """Decoded (key, value) pairs in order; `+` is a space, `k` alone is `("k", "")`."""
-        if not self.query:
-            return []
-        return parse_qsl(self.query, keep_blank_values=True, errors="replace")
+        found = self._query_pairs
+        if found is None:
+            found = self._query_pairs = (
+                parse_qsl(self.query, keep_blank_values=True, errors="replace")
+                if self.query
+                else []
+            )
+        return found
 
     # -- time ----------------------------------------------------------------------------
     @property
@@ -135,7 +192,7 @@ def with_forwarding_headers(request: ProxyRequest, trace_id: str, port: int) -> 
         added.append(("X-Forwarded-Proto", "http"))
     if "x-amzn-trace-id" not in present:
         added.append(("X-Amzn-Trace-Id", trace_id))
-    return replace(request, headers=tuple(forwarded) + tuple(added))
+    return request.evolve(headers=tuple(forwarded) + tuple(added))
 
 
 # -- ids API Gateway mints per request ---------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tenku.services.events.patterns import InvalidPattern, compile_pattern
+from tenku.patterns.compile import InvalidPattern, compile_pattern
 
 # fmt: off
 SEEN_FROM_AWS = [

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tenku.services.events.matching import matches, parse_event
-from tenku.services.events.patterns import compile_pattern
+from tenku.patterns.compile import compile_pattern
+from tenku.patterns.matching import matches, parse_event
 from tests.unit.events.pattern_cases import CASES, Case
 
 

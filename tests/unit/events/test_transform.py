@@ -8,8 +8,8 @@ import json
 
 import pytest
 
+from tenku.patterns.matching import parse_event
 from tenku.services.events.delivery import backoff_s, target_input
-from tenku.services.events.matching import parse_event
 from tenku.services.events.schedule import next_fire, valid_schedule
 from tenku.services.events.transform import PathError, input_path, parse_path, render_template
 

@@ -12,17 +12,23 @@ Must not: see the gateway's HTTP objects (requests arrive as plain values).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from dataclasses import replace
 from typing import Any
 
 from tenku.core.api import ApiCaller
 from tenku.core.clock import Clock
-from tenku.proxy import responses
+from tenku.proxy import access_log, responses
 from tenku.proxy.events_v1 import build_rest_event
 from tenku.proxy.identity import identity_values
-from tenku.proxy.integration import call_lambda, forward_http
+from tenku.proxy.integration import (
+    FunctionTimeouts,
+    authorizer_invoker,
+    call_lambda,
+    forward_http,
+    put_log_line,
+)
 from tenku.proxy.jwt_auth import JwtAuthorizer, JwtVerifier
 from tenku.proxy.lambda_auth import (
     AuthorizerCache,
@@ -31,6 +37,7 @@ from tenku.proxy.lambda_auth import (
     rest_request_event,
     rest_token_event,
 )
+from tenku.proxy.metrics import RouteMetrics
 from tenku.proxy.policy import execute_api_arn
 from tenku.proxy.request import (
     ProxyRequest,
@@ -42,6 +49,7 @@ from tenku.proxy.request import (
 )
 from tenku.proxy.responses import ProxyResponse
 from tenku.proxy.routes import RestMatch, RestResource, RestResourceTree
+from tenku.proxy.throttling import Throttles
 from tenku.services.apigateway.served import ServedMethod, ServedRestApi
 
 _POOL_ARN = re.compile(r"^arn:aws:cognito-idp:([^:]+):[^:]*:userpool/(.+)$")
@@ -55,6 +63,9 @@ class RestApiDataPlane:
         self.jwt = jwt
         self._trees: dict[tuple[str, str], tuple[int, RestResourceTree[ServedMethod]]] = {}
         self.authorizer_cache = AuthorizerCache(clock)
+        self.metrics = RouteMetrics()
+        self.function_timeouts = FunctionTimeouts(api, clock.now)
+        self.throttles = Throttles(clock)
 
     def knows(self, api_id: str) -> bool:
         return bool(self.provider.rest_api_exists(api_id))
@@ -64,13 +75,21 @@ class RestApiDataPlane:
         stage_name, _, rest = request.path.lstrip("/").partition("/")
         served = self.provider.served_rest_api(api_id, stage_name) if stage_name else None
         request_id, extended_id = new_request_id(), new_short_id()
+        started = self.clock.now()
         if served is None or served.disable_execute_api_endpoint:
             answer = ProxyResponse(
                 403, [("Content-Type", "application/json")], b'{"message":"Forbidden"}'
             )
         else:
-            request = replace(request, path="/" + rest)
-            answer = await self._answer(served, request, request_id, extended_id)
+            request = request.evolve(path="/" + rest)
+            answer, resource = await self._answer(served, request, request_id, extended_id)
+            latency_ms = (self.clock.now() - started) * 1000
+            route = f"{request.method} {resource}"
+            self.metrics.record(
+                served.api_id, served.stage_name, route, answer.status, started, latency_ms
+            )
+            if served.access_log is not None and served.access_log.destination_arn:
+                self._access_log(served, request, request_id, resource, answer, latency_ms)
         if request.method == "HEAD":
             answer = ProxyResponse(answer.status, answer.headers, b"")
         return responses.with_rest_headers(
@@ -93,21 +112,28 @@ class RestApiDataPlane:
 
     async def _answer(
         self, served: ServedRestApi, request: ProxyRequest, request_id: str, extended_id: str
-    ) -> ProxyResponse:
+    ) -> tuple[ProxyResponse, str]:
+        """The answer and the resource path it came from ("-" when none matched)."""
         if len(request.body) > responses.MAX_REQUEST_BODY:
-            return responses.rest_too_large()
+            return responses.rest_too_large(), "-"
         match = self._tree(served).match(request.method, request.path)
         if match is None:
-            return responses.rest_missing_token()
+            return responses.rest_missing_token(), "-"
+        answer = await self._method(served, match, request, request_id, extended_id)
+        return answer, match.resource_path
+
+    async def _method(
+        self,
+        served: ServedRestApi,
+        match: RestMatch[ServedMethod],
+        request: ProxyRequest,
+        request_id: str,
+        extended_id: str,
+    ) -> ProxyResponse:
         method = match.target
-        if method.api_key_required:
-            check = self.provider.check_api_key(
-                served.api_id, served.stage_name, request.header("x-api-key")
-            )
-            if not check.allowed:
-                return ProxyResponse(
-                    403, [("Content-Type", "application/json")], b'{"message":"Forbidden"}'
-                )
+        refused = self._throttled(served, match, request)
+        if refused is not None:
+            return refused
         stage = StageInfo(
             served.scope.account,
             served.api_id,
@@ -128,6 +154,43 @@ class RestApiDataPlane:
         return await self._integrate(
             served, method, match, forwarded, stage, request_id, extended_id, authorizer
         )
+
+    def _throttled(
+        self, served: ServedRestApi, match: RestMatch[ServedMethod], request: ProxyRequest
+    ) -> ProxyResponse | None:
+        """The stage's method throttling, then the API key with its usage plan's
+        throttle and quota: a refusal, or None when the request may go on."""
+        settings = served.settings_for(match.resource_path, request.method)
+        stage_key = (served.api_id, served.stage_name, match.resource_path, request.method)
+        if not self.throttles.allow(
+            stage_key, settings.get("throttlingRateLimit"), settings.get("throttlingBurstLimit")
+        ):
+            return responses.rest_too_many_requests()
+        if not match.target.api_key_required:
+            return None
+        check = self.provider.check_api_key(
+            served.api_id, served.stage_name, request.header("x-api-key")
+        )
+        if not check.allowed:
+            return ProxyResponse(
+                403, [("Content-Type", "application/json")], b'{"message":"Forbidden"}'
+            )
+        key = (check.key_id or "", check.usage_plan_id or "")
+        limit = check.method_throttles.get(f"{match.resource_path}/{request.method}") or (
+            check.throttle
+        )
+        if limit is not None and not self.throttles.allow(
+            ("key", *key), limit.rate_limit, limit.burst_limit
+        ):
+            return responses.rest_too_many_requests()
+        quota = check.quota
+        if quota is not None and not self.throttles.within_quota(
+            ("quota", *key), quota.limit, quota.period
+        ):
+            return ProxyResponse(
+                429, [("Content-Type", "application/json")], b'{"message":"Limit Exceeded"}'
+            )
+        return None
 
     async def _authorize(
         self,
@@ -183,14 +246,7 @@ class RestApiDataPlane:
                 extended_request_id=extended_id,
             )
 
-        async def invoke(event: dict[str, Any]) -> tuple[bytes, bool]:
-            call = await call_lambda(
-                self.api, config.function_arn or "", event, 29_000, served.scope
-            )
-            if call.timed_out or call.throttled or call.failed is not None:
-                return b"", True
-            return call.payload, call.function_error
-
+        invoke = authorizer_invoker(self.api, config.function_arn or "", 29_000, served.scope)
         outcome = await authorize(
             spec,
             identity=identity,
@@ -261,7 +317,15 @@ class RestApiDataPlane:
             authorizer=authorizer,
         )
         function = _fill(integration.function_arn, {}, served.variables)
-        call = await call_lambda(self.api, function, event, integration.timeout_ms, served.scope)
+        call = await call_lambda(
+            self.api,
+            function,
+            event,
+            integration.timeout_ms,
+            served.scope,
+            await self.function_timeouts.of(function, served.scope),
+        )
+
         if call.timed_out:
             return responses.rest_timeout()
         if call.throttled:
@@ -274,6 +338,39 @@ class RestApiDataPlane:
             accept=request.header("accept"),
             binary_media_types=served.binary_media_types,
         )
+
+    def _access_log(
+        self,
+        served: ServedRestApi,
+        request: ProxyRequest,
+        request_id: str,
+        resource: str,
+        answer: ProxyResponse,
+        latency_ms: float,
+    ) -> None:
+        assert served.access_log is not None and served.access_log.destination_arn
+        values = access_log.context_values(
+            request,
+            request_id=request_id,
+            api_id=served.api_id,
+            stage=served.stage_name,
+            route_key=f"{request.method} {resource}",
+            status=answer.status,
+            response_length=len(answer.body),
+            response_latency_ms=int(latency_ms),
+        )
+        line = access_log.render(served.access_log.format or access_log.CLF, values)
+        task = asyncio.ensure_future(
+            put_log_line(
+                self.api,
+                served.scope,
+                served.access_log.destination_arn,
+                f"{served.api_id}_{served.stage_name}",
+                line,
+                int(self.clock.now() * 1000),
+            )
+        )
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
 
 def _fill(text: str, parameters: dict[str, str], variables: Any) -> str:

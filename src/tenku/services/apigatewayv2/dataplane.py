@@ -23,7 +23,14 @@ from tenku.proxy import access_log, cors, responses
 from tenku.proxy.events_v1 import build_http_v1_event
 from tenku.proxy.events_v2 import build_event_v2
 from tenku.proxy.identity import identity_values
-from tenku.proxy.integration import LambdaCall, call_lambda, forward_http, put_log_line
+from tenku.proxy.integration import (
+    FunctionTimeouts,
+    LambdaCall,
+    authorizer_invoker,
+    call_lambda,
+    forward_http,
+    put_log_line,
+)
 from tenku.proxy.jwt_auth import JwtAuthorizer, local_jwt_verifier
 from tenku.proxy.lambda_auth import (
     AuthorizerCache,
@@ -32,6 +39,7 @@ from tenku.proxy.lambda_auth import (
     http_request_event_v1,
     http_request_event_v2,
 )
+from tenku.proxy.metrics import RouteMetrics
 from tenku.proxy.policy import execute_api_arn
 from tenku.proxy.request import (
     ProxyRequest,
@@ -42,6 +50,7 @@ from tenku.proxy.request import (
 )
 from tenku.proxy.responses import ProxyResponse
 from tenku.proxy.routes import HttpRouteTable, RouteMatch
+from tenku.proxy.throttling import Throttles
 from tenku.services.apigatewayv2.served import ServedApi, ServedRoute
 
 log = logging.getLogger("tenku.apigatewayv2")
@@ -57,6 +66,9 @@ class HttpApiDataPlane:
         self._tables: dict[tuple[str, str], tuple[int, HttpRouteTable[ServedRoute]]] = {}
         self.jwt = local_jwt_verifier(clock, lambda: str(provider.endpoint_url))
         self.authorizer_cache = AuthorizerCache(clock)
+        self.metrics = RouteMetrics()
+        self.function_timeouts = FunctionTimeouts(api, clock.now)
+        self.throttles = Throttles(clock)
 
     def knows(self, api_id: str) -> bool:
         return bool(self.provider.served_stages(api_id))
@@ -75,6 +87,14 @@ class HttpApiDataPlane:
         response = responses.with_http_api_headers(response, request_id)
         if request.method == "HEAD":
             response = ProxyResponse(response.status, response.headers, b"")
+        self.metrics.record(
+            served.api_id,
+            served.stage,
+            route_key,
+            response.status,
+            started,
+            (self.clock.now() - started) * 1000,
+        )
         if served.access_log is not None:
             self._access_log(served, request, request_id, route_key, response, started, error)
         return response
@@ -101,6 +121,11 @@ class HttpApiDataPlane:
         if match is None:
             return cors.apply_cors(cors_config, request, responses.http_not_found()), "-", None
         route = match.target
+        limit = route.throttle
+        if limit is not None and not self.throttles.allow(
+            (served.api_id, served.stage, match.route_key), limit.rate_limit, limit.burst_limit
+        ):
+            return responses.http_too_many_requests(), match.route_key, "Too Many Requests"
         stage = self._stage_info(served, request)
         authorizer, refusal = await self._authorize(
             served, route, match, request, stage, request_id
@@ -227,18 +252,9 @@ class HttpApiDataPlane:
                 request_id=request_id,
             )
 
-        async def invoke(event: dict[str, Any]) -> tuple[bytes, bool]:
-            call = await call_lambda(
-                self.api,
-                config.function_arn or "",
-                event,
-                10_000,
-                Scope(served.account, served.region),
-            )
-            if call.timed_out or call.throttled or call.failed is not None:
-                return b"", True
-            return call.payload, call.function_error
-
+        invoke = authorizer_invoker(
+            self.api, config.function_arn or "", 10_000, Scope(served.account, served.region)
+        )
         outcome = await authorize(
             spec,
             identity=identity,
@@ -293,12 +309,14 @@ class HttpApiDataPlane:
                 request_id=request_id,
                 authorizer=authorizer,
             )
+        scope = Scope(stage.account_id, stage.region)
         call = await call_lambda(
             self.api,
             integration.function_arn,
             event,
             integration.timeout_ms,
-            Scope(stage.account_id, stage.region),
+            scope,
+            await self.function_timeouts.of(integration.function_arn, scope),
         )
         return _lambda_answer(call, version)
 
@@ -358,9 +376,8 @@ def _port_of(host: str) -> int:
 
 
 def _with_path(request: ProxyRequest, path: str) -> ProxyRequest:
-    from dataclasses import replace
 
-    return replace(request, path=path or "/")
+    return request.evolve(path=path or "/")
 
 
 def _cors(served: ServedApi) -> dict[str, Any] | None:

@@ -15,9 +15,9 @@ from typing import Any
 
 from tenku.core.context import RequestContext
 from tenku.core.scope import Arn, Scope
+from tenku.patterns.matching import parse_event
 from tenku.services.events import errors
 from tenku.services.events.base import ProviderBase
-from tenku.services.events.matching import parse_event
 
 ARCHIVE, REPLAY = "archive", "replay"
 DAY_MS = 86_400_000

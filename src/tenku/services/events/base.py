@@ -16,10 +16,10 @@ from typing import Any
 from tenku.core.api import ApiCaller
 from tenku.core.clock import Clock
 from tenku.core.scope import Arn, Scope
+from tenku.patterns.compile import InvalidPattern, Pattern, compile_pattern
+from tenku.patterns.matching import flatten, matches_flat, to_json
 from tenku.services.events import errors
-from tenku.services.events.matching import flatten, matches_flat, to_json
 from tenku.services.events.outbox import Outbox
-from tenku.services.events.patterns import InvalidPattern, Pattern, compile_pattern
 from tenku.services.events.store import DEFAULT_BUS, Bus, EventsStore
 from tenku.storage import Storage
 

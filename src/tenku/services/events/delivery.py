@@ -28,8 +28,8 @@ from tenku.core.api import ApiCaller
 from tenku.core.clock import Clock
 from tenku.core.errors import ServiceError
 from tenku.core.scope import Arn, Scope
+from tenku.patterns.matching import parse_event, to_json
 from tenku.services.events.base import iso_time
-from tenku.services.events.matching import parse_event, to_json
 from tenku.services.events.outbox import Outbox, Pending
 from tenku.services.events.transform import input_path, render_template
 

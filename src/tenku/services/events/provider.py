@@ -3,8 +3,8 @@
 The operations live in mixins by feature area (buses, rules and targets, PutEvents,
 archives and replays, connections and API destinations); this class assembles them and
 owns the background work: the deliverer (outbox -> targets), replays waiting to run,
-and the archive retention sweep. Scheduled rules are validated and stored but do not
-fire yet (see schedule.py and `fire_due_schedules`).
+the archive retention sweep, and scheduled rules (looked at every second and whenever
+the clock jumps).
 Must not: import another service; reach one except through `ApiCaller`.
 """
 
@@ -34,6 +34,7 @@ from tenku.storage import Storage
 log = logging.getLogger("tenku.events")
 
 SWEEP_INTERVAL_SECONDS = 60.0
+SCHEDULE_TICK_SECONDS = 1.0  # scheduled rules are looked at every second (and on a clock jump)
 
 
 class EventsProvider(BusesMixin, RulesMixin, PutEventsMixin, ArchivesMixin, ConnectionsMixin):
@@ -41,19 +42,29 @@ class EventsProvider(BusesMixin, RulesMixin, PutEventsMixin, ArchivesMixin, Conn
         super().__init__(storage, clock)
         self.deliverer = Deliverer(self.outbox, clock, lambda: self.api, self.http_request)
         self._sweeper = Periodic(SWEEP_INTERVAL_SECONDS, self.expire_archives)
+        self._scheduled = Periodic(SCHEDULE_TICK_SECONDS, self._fire_scheduled)
         self._tasks: set[asyncio.Task[None]] = set()
-        self._unsubscribe = bus.subscribe(ClockAdvanced, lambda _event: self.deliverer.wake())
+        self._unsubscribe = bus.subscribe(ClockAdvanced, self._clock_advanced)
         self._next_fires: dict[tuple[Scope, str], float] = {}
+
+    def _fire_scheduled(self) -> None:
+        self.fire_due_schedules()
+
+    def _clock_advanced(self, _event: ClockAdvanced) -> None:
+        self.fire_due_schedules()
+        self.deliverer.wake()
 
     async def start(self) -> None:
         self.deliverer.start()
         self._sweeper.start()
+        self._scheduled.start()
         for scope, name in self.pending_replays():  # replays a restart interrupted
             self.replay_started(scope, name)
 
     async def stop(self) -> None:
         self._unsubscribe()
         self._sweeper.stop()
+        self._scheduled.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -74,10 +85,11 @@ class EventsProvider(BusesMixin, RulesMixin, PutEventsMixin, ArchivesMixin, Conn
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    # -- scheduled rules (not started: the cron engine is wired by the lead) ---------------
+    # -- scheduled rules -----------------------------------------------------------------------
     def fire_due_schedules(self) -> int:
         """Route a "Scheduled Event" for every scheduled rule whose time has come; returns
-        how many fired. Needs `schedule.next_fire`; nothing calls this yet."""
+        how many fired. A clock jump over several occurrences fires the rule once (with
+        the first missed time): a rule does not catch up on times it missed."""
         now = self.clock.now()
         fired = 0
         for scope, rule in self.store.scheduled_rules():
@@ -88,7 +100,7 @@ class EventsProvider(BusesMixin, RulesMixin, PutEventsMixin, ArchivesMixin, Conn
                 due = self._next_fires[key] = next_fire(rule.schedule, now) or float("inf")
             if due > now:
                 continue
-            self._next_fires[key] = next_fire(rule.schedule, due) or float("inf")
+            self._next_fires[key] = next_fire(rule.schedule, now) or float("inf")
             event: dict[str, Any] = {
                 "version": "0",
                 "id": new_uuid(),

@@ -15,9 +15,9 @@ from typing import Any
 
 from tenku.core.context import RequestContext
 from tenku.core.ids import new_uuid
+from tenku.patterns.matching import matches, parse_event
 from tenku.services.events import errors
 from tenku.services.events.base import ProviderBase, iso_time
-from tenku.services.events.matching import matches, parse_event
 
 MAX_REQUEST_BYTES = 256 * 1024
 TIME_BYTES = 14
@@ -79,7 +79,8 @@ class PutEventsMixin(ProviderBase):
             detail = None
         if not isinstance(detail, dict):
             return _failure("MalformedDetail", "Detail is malformed.")
-        if str(entry["Source"]).startswith("aws."):
+        # "aws." sources are AWS's own: S3, Scheduler, ... put them through ApiCaller.
+        if str(entry["Source"]).startswith("aws.") and not ctx.internal:
             return _failure("NotAuthorizedForSourceException", "Not authorized for the source.")
         bus = self.bus_name(entry.get("EventBusName"))
         scope = ctx.scope

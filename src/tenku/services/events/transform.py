@@ -17,7 +17,7 @@ import json
 import re
 from typing import Any
 
-from tenku.services.events.matching import to_json
+from tenku.patterns.matching import to_json
 
 _PATH_STEP = re.compile(r"""\.([^.\[\]]+)|\[(\d+)\]|\[\s*'([^']*)'\s*\]|\[\s*"([^"]*)"\s*\]""")
 _PLACEHOLDER = re.compile(r"<([^<>\s]+)>")

@@ -7,9 +7,13 @@ config). When the attempts are spent, the invocation record goes to the on-failu
 destination; a success goes to the on-success destination. The invoked version's
 dead-letter queue (DeadLetterConfig), when it has one, gets the original event as well,
 with the RequestID, ErrorCode and ErrorMessage message attributes Lambda adds.
-Destinations are reached through the public API (`ApiCaller`): SQS queues and Lambda
-functions (SNS topics once Tenku has SNS). Times come from the injected clock, so tests
-advance it.
+Destinations are reached through the public API (`ApiCaller`): SQS queues (SendMessage),
+SNS topics (Publish), Lambda functions (an Event Invoke) and EventBridge buses (PutEvents
+of an event with source "lambda" and detail-type "Lambda Function Invocation Result -
+Success" or "- Failure", whose resources are the bus and the function version); dead-
+letter targets are SQS queues or SNS topics. An invocation leaves the durable queue only
+after its destinations were sent to (or the sending raised), so a crash in between
+repeats it rather than loses its record. Times come from the injected clock, so tests advance it.
 Must not: import another service or the engine.
 """
 
@@ -140,10 +144,13 @@ class AsyncInvocations:
         attempts += 1
         config = self.find_config(scope, function, version)
         if result.function_error is None:
-            self.db.execute("DELETE FROM lambda_async WHERE id = ?", (item,))
-            await self._deliver(
-                scope, config, "OnSuccess", "Success", spec, payload, result, attempts, request_id
-            )
+            try:
+                await self._deliver(
+                    scope, config, "OnSuccess", "Success", spec, payload, result, attempts,
+                    request_id,
+                )  # fmt: skip
+            finally:  # a kill -9 skips this: the invocation runs again rather than vanish
+                self.db.execute("DELETE FROM lambda_async WHERE id = ?", (item,))
             return
         retries = int(config.get("MaximumRetryAttempts", 2))
         max_age_ms = int(config.get("MaximumEventAgeInSeconds", 21600)) * 1000
@@ -158,11 +165,13 @@ class AsyncInvocations:
             condition = "EventAgeExceeded"
         else:
             condition = "RetriesExhausted"
-        self.db.execute("DELETE FROM lambda_async WHERE id = ?", (item,))
-        await self._deliver(
-            scope, config, "OnFailure", condition, spec, payload, result, attempts, request_id
-        )
-        await self._dead_letter(scope, function, version, spec, payload, result, request_id)
+        try:
+            await self._deliver(
+                scope, config, "OnFailure", condition, spec, payload, result, attempts, request_id
+            )
+            await self._dead_letter(scope, function, version, spec, payload, result, request_id)
+        finally:
+            self.db.execute("DELETE FROM lambda_async WHERE id = ?", (item,))
 
     async def _dead_letter(
         self,
@@ -231,7 +240,10 @@ class AsyncInvocations:
         }
         if result.function_error:
             record["responseContext"]["functionError"] = result.function_error
-        await self._send(scope, destination, json.dumps(record), request_id, spec.arn)
+        outcome = "Success" if kind == "OnSuccess" else "Failure"
+        await self._send(
+            scope, destination, json.dumps(record), request_id, spec.arn, detail_type=outcome
+        )
 
     async def _send(
         self,
@@ -241,7 +253,10 @@ class AsyncInvocations:
         request_id: str,
         source: str,
         attributes: dict[str, Any] | None = None,
+        detail_type: str = "Failure",
     ) -> None:
+        """Send `body` to a queue, topic, function or event bus; `attributes` are message
+        attributes (queues and topics), `detail_type` ends an event bus event's type."""
         arn = Arn.parse(target)
         if self.api is None or arn is None:
             log.error("cannot deliver event invocation %s to %s", request_id, target)
@@ -255,6 +270,11 @@ class AsyncInvocations:
                 if attributes:
                     params["MessageAttributes"] = attributes
                 await self.api("sqs", "SendMessage", params, arn.scope)
+            elif arn.service == "sns":
+                params = {"TopicArn": target, "Message": body}
+                if attributes:
+                    params["MessageAttributes"] = attributes
+                await self.api("sns", "Publish", params, arn.scope)
             elif arn.service == "lambda":
                 await self.api(
                     "lambda",
@@ -262,6 +282,24 @@ class AsyncInvocations:
                     {"FunctionName": target, "InvocationType": "Event", "Payload": body.encode()},
                     arn.scope,
                 )
+            elif arn.service == "events":
+                entry = {
+                    "Source": "lambda",
+                    "DetailType": f"Lambda Function Invocation Result - {detail_type}",
+                    "Detail": body,
+                    "EventBusName": target,
+                    "Resources": [target, source],
+                }
+                answer = await self.api("events", "PutEvents", {"Entries": [entry]}, arn.scope)
+                for failed in answer.get("Entries", []):
+                    if failed.get("ErrorCode"):
+                        log.error(
+                            "event invocation %s of %s: event bus %s refused the record: %s",
+                            request_id,
+                            source,
+                            target,
+                            failed.get("ErrorMessage") or failed["ErrorCode"],
+                        )
             else:
                 log.error(
                     "event invocation %s: destination type %s is not supported yet",

@@ -11,12 +11,14 @@ Must not: store anything, call other services or run functions (`esm.py`, `esm_p
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 from tenku.core.scope import Arn
+from tenku.patterns import InvalidPattern, Pattern, compile_pattern
 from tenku.services.lambda_.errors import invalid_parameter
 
 SQS, DYNAMODB = "sqs", "dynamodb"
@@ -140,23 +142,23 @@ def _check_stream(settings: dict[str, Any], creating: bool) -> None:
             )
 
 
-def check_filters(criteria: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The parsed patterns of FilterCriteria (at most five JSON objects)."""
+def check_filters(criteria: dict[str, Any] | None) -> list[Pattern]:
+    """The compiled patterns of FilterCriteria: at most five, each in EventBridge's
+    grammar (Lambda filters use it), or Lambda's error."""
     filters = (criteria or {}).get("Filters") or []
     if len(filters) > MAX_FILTERS:
         raise invalid_parameter(
             f"Number of filters in FilterCriteria exceeds the limit of {MAX_FILTERS}."
         )
-    patterns: list[dict[str, Any]] = []
-    for entry in filters:
-        try:
-            pattern = json.loads(str(entry.get("Pattern") or ""))
-        except ValueError:
-            pattern = None
-        if not isinstance(pattern, dict):
-            raise invalid_parameter("Invalid filter pattern definition.")
-        patterns.append(pattern)
-    return patterns
+    return [_compiled(str(entry.get("Pattern") or "")) for entry in filters]
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(text: str) -> Pattern:
+    try:
+        return compile_pattern(text)
+    except InvalidPattern as error:
+        raise invalid_parameter("Invalid filter pattern definition.") from error
 
 
 # -- events -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from tenku.core.api import ApiCaller
 from tenku.core.clock import Clock
 from tenku.core.functions import InvocationResult
 from tenku.core.scope import Scope
+from tenku.patterns import matches
 from tenku.services.lambda_ import esm_models
 from tenku.services.lambda_.esm_store import MappingStore
 
@@ -29,8 +30,6 @@ log = logging.getLogger("tenku.lambda.esm")
 # (scope, function ARN, payload) -> the result; raises Throttled, or ServiceError when
 # the function is gone.
 MappingInvoke = Callable[[Scope, str, bytes], Awaitable[InvocationResult]]
-# (filter pattern, event record) -> whether the record passes the filter
-PatternMatcher = Callable[[dict[str, Any], dict[str, Any]], bool]
 # (function ARN) -> its reserved concurrency, None when it has none
 ReservedFinder = Callable[[Scope, str], int | None]
 
@@ -58,7 +57,6 @@ class Pollers:
         self.invoke = invoke
         self.reserved_of = reserved_of
         self.api: ApiCaller | None = None  # wired by the gateway once it exists
-        self.matcher: PatternMatcher | None = None  # FilterCriteria; None = no filtering
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._pollers: dict[str, Poller] = {}
         self._by_source: dict[str, set[str]] = {}
@@ -156,9 +154,7 @@ class Pollers:
     def passes(self, config: dict[str, Any], record: dict[str, Any]) -> bool:
         """Whether a record passes the mapping's FilterCriteria (any filter matches)."""
         patterns = esm_models.check_filters(config.get("FilterCriteria"))
-        if not patterns or self.matcher is None:
-            return True
-        return any(self.matcher(pattern, record) for pattern in patterns)
+        return not patterns or any(matches(pattern, record) for pattern in patterns)
 
     async def send_to_destination(self, scope: Scope, target: str, body: str) -> None:
         """Deliver an on-failure record to an SQS queue or an SNS topic."""

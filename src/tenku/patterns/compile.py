@@ -15,17 +15,17 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from tenku.services.events.conditions import Branch as Branch  # re-exported for callers
-from tenku.services.events.conditions import Cond as Cond
-from tenku.services.events.conditions import InvalidPattern as InvalidPattern
-from tenku.services.events.conditions import (
+from tenku.patterns.conditions import Branch as Branch  # re-exported for callers
+from tenku.patterns.conditions import Cond as Cond
+from tenku.patterns.conditions import InvalidPattern as InvalidPattern
+from tenku.patterns.conditions import (
     cidr_range,
     exact_string,
     numeric_range,
     string_cond,
 )
-from tenku.services.events.jsontokens import NUMERIC, JsonSyntaxError, Tok, Tokenizer, location
-from tenku.services.events.numbers import NumberError, comparable, comparable_or_none
+from tenku.patterns.jsontokens import NUMERIC, JsonSyntaxError, Tok, Tokenizer, location
+from tenku.patterns.numbers import NumberError, comparable, comparable_or_none
 
 OR = "$or"
 RESERVED_IN_OR = frozenset(

@@ -13,7 +13,7 @@ import ipaddress
 import re
 from typing import Any, NamedTuple
 
-from tenku.services.events.numbers import NumberError, as_double, comparable
+from tenku.patterns.numbers import NumberError, as_double, comparable
 
 IPV4 = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
 IPV6 = re.compile(r"[0-9a-fA-F:]*:[0-9a-fA-F:]*")

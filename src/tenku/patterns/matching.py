@@ -16,9 +16,9 @@ import json
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from tenku.services.events.conditions import Cond, parse_ip
-from tenku.services.events.numbers import comparable_or_none
-from tenku.services.events.patterns import Branch, Pattern
+from tenku.patterns.compile import Branch, Pattern
+from tenku.patterns.conditions import Cond, parse_ip
+from tenku.patterns.numbers import comparable_or_none
 
 STRING, NUMBER, LITERAL = "s", "n", "l"
 
