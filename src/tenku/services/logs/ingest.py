@@ -20,6 +20,7 @@ from tenku.services.logs.store import LogsStore, Stream
 
 StreamKey = tuple[Scope, str, str]
 FLUSH_DELAY_S = 0.05
+SLICE_ROWS = 64  # lines written per loop turn by the timer's flush
 
 
 class LogIngest:
@@ -43,10 +44,10 @@ class LogIngest:
             self.flush()
             return
         self._scheduled = True
-        loop.call_later(FLUSH_DELAY_S, self.flush)
+        loop.call_later(FLUSH_DELAY_S, self._flush_slice)
 
     def flush(self) -> None:
-        """Write every waiting line."""
+        """Write every waiting line (what a reader needs first)."""
         self._scheduled = False
         if not self._pending:
             return
@@ -55,6 +56,27 @@ class LogIngest:
         for key, events in pending.items():
             group_id, stream = self._stream(key, now)
             self.store.append(group_id, stream, events, now)
+
+    def _flush_slice(self) -> None:
+        """The timer's flush: at most SLICE_ROWS lines per loop turn, the rest on the
+        next turns, so that requests are served between slices (one write of a whole
+        50 ms of output held every request up for milliseconds)."""
+        self._scheduled = False
+        now = int(self.clock.now() * 1000)
+        room = SLICE_ROWS
+        while self._pending and room > 0:
+            key = next(iter(self._pending))
+            events = self._pending[key]
+            chunk = events[:room]
+            del events[:room]
+            if not events:
+                del self._pending[key]
+            group_id, stream = self._stream(key, now)
+            self.store.append(group_id, stream, chunk, now)
+            room -= len(chunk)
+        if self._pending and not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush_slice)
 
     def forget(self) -> None:
         """Drop remembered ids (a group or stream was deleted)."""
