@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import re
+from abc import ABC, abstractmethod
 from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
@@ -111,7 +112,7 @@ def _zone(name: str) -> tzinfo:
         raise InvalidTimezoneError(f"Invalid ScheduleExpressionTimezone {name}.") from None
 
 
-class Schedule:
+class Schedule(ABC):
     """A parsed schedule; subclasses say when it fires."""
 
     kind = ""
@@ -120,10 +121,10 @@ class Schedule:
         self.expression = expression
         self.timezone = timezone
 
+    @abstractmethod
     def next_after(self, epoch_seconds: float, *, anchor: float = 0.0) -> float | None:
         """The first firing instant strictly after `epoch_seconds`, or None if none is
         left. `anchor` is where a rate schedule's occurrences are counted from."""
-        raise NotImplementedError
 
     def occurrences(self, after: float, until: float, *, anchor: float = 0.0) -> Iterator[float]:
         """Every firing instant in (after, until], in order."""

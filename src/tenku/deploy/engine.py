@@ -28,7 +28,7 @@ from tenku.deploy.graph import dependencies, waves
 from tenku.deploy.intrinsics import Evaluator
 from tenku.deploy.records import EventSink, Record, guarded
 from tenku.deploy.resources import HANDLERS
-from tenku.deploy.resources.base import Handler, ResourceContext
+from tenku.deploy.resources.base import Handler, Made, ResourceContext
 from tenku.deploy.teardown import delete_record, destroy, record_waves, retains
 
 __all__ = ["DeployFailed", "Deployment", "Hooks", "Record", "delete_record", "destroy"]
@@ -263,19 +263,8 @@ class Deployment:
             self.on_event(logical_id, kind, "", f"{status}_FAILED", failure.message)
             self._failed(status.lower(), logical_id)
             raise
-        record = Record(
-            logical_id,
-            kind,
-            made.physical_id,
-            made.attributes,
-            props,
-            needs,
-            policy,
-            self._replace_policy.get(logical_id, "Delete"),
-        )
-        self.records[logical_id] = record
+        record = self._made(logical_id, kind, made, props, needs, policy)
         self._undo.append(("created", replacing, record))
-        self._changed()
         self.on_event(logical_id, kind, made.physical_id, f"{status}_COMPLETE", "")
 
     async def _update(
@@ -297,6 +286,20 @@ class Deployment:
             self.on_event(logical_id, kind, old.physical_id, "UPDATE_FAILED", failure.message)
             self._failed("update", logical_id)
             raise
+        record = self._made(logical_id, kind, made, props, needs, policy)
+        self._undo.append(("updated", old, record))
+        self.on_event(logical_id, kind, made.physical_id, "UPDATE_COMPLETE", "")
+
+    def _made(
+        self,
+        logical_id: str,
+        kind: str,
+        made: Made,
+        props: dict[str, Any],
+        needs: list[str],
+        policy: str,
+    ) -> Record:
+        """Keep what a create or update made as the resource's record."""
         record = Record(
             logical_id,
             kind,
@@ -308,9 +311,8 @@ class Deployment:
             self._replace_policy.get(logical_id, "Delete"),
         )
         self.records[logical_id] = record
-        self._undo.append(("updated", old, record))
         self._changed()
-        self.on_event(logical_id, kind, made.physical_id, "UPDATE_COMPLETE", "")
+        return record
 
     async def _clean_up(self, active: dict[str, Any]) -> None:
         """After success: delete replaced resources and those the template dropped."""

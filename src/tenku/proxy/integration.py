@@ -136,6 +136,13 @@ def _consume(task: asyncio.Future[Any]) -> None:
         task.exception()
 
 
+def fill_path_parameters(uri: str, parameters: dict[str, str] | None) -> str:
+    """`{name}` and `{name+}` in an integration URI replaced by the request's values."""
+    for name, value in (parameters or {}).items():
+        uri = uri.replace("{" + name + "}", value).replace("{" + name + "+}", value)
+    return uri
+
+
 async def forward_http(
     url: str, method: str, request: ProxyRequest, timeout_ms: int
 ) -> ProxyResponse | None:

@@ -175,7 +175,9 @@ def clf_time(now: float) -> str:
     )
 
 
-def with_forwarding_headers(request: ProxyRequest, trace_id: str, port: int) -> ProxyRequest:
+def with_forwarding_headers(
+    request: ProxyRequest, trace_id: str, port: int | None = None
+) -> ProxyRequest:
     """The request as the integration sees it: API Gateway appends the client address to
     `X-Forwarded-For` and adds `X-Forwarded-Port`, `X-Forwarded-Proto` and
     `X-Amzn-Trace-Id` when the client did not send them."""
@@ -187,12 +189,18 @@ def with_forwarding_headers(request: ProxyRequest, trace_id: str, port: int) -> 
         ("X-Forwarded-For", f"{chain}, {request.source_ip}" if chain else request.source_ip)
     )
     if "x-forwarded-port" not in present:
-        added.append(("X-Forwarded-Port", str(port)))
+        added.append(("X-Forwarded-Port", str(port if port is not None else _port_of(request))))
     if "x-forwarded-proto" not in present:
         added.append(("X-Forwarded-Proto", "http"))
     if "x-amzn-trace-id" not in present:
         added.append(("X-Amzn-Trace-Id", trace_id))
     return request.evolve(headers=tuple(forwarded) + tuple(added))
+
+
+def _port_of(request: ProxyRequest) -> int:
+    """The port the client called, from its Host (80 when it names none)."""
+    _, colon, port = request.host.rpartition(":")
+    return int(port) if colon and port.isdigit() else 80
 
 
 # -- ids API Gateway mints per request ---------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from abc import ABC, abstractmethod
 from typing import Any, NamedTuple
 
 from tenku.core.api import ApiCaller
@@ -65,16 +66,17 @@ class ResourceContext:
         return self.scope.arn(service, resource)
 
 
-class Handler:
-    """One resource type. Subclasses set `type_name` and override the three actions."""
+class Handler(ABC):
+    """One resource type. Subclasses set `type_name`, create and delete, and update in
+    place when any property can change without a replacement."""
 
     type_name = ""
     # Properties whose change makes CloudFormation replace the resource (create the new
     # one, then delete the old one) instead of updating it in place.
     replace_on: tuple[str, ...] = ()
 
-    async def create(self, ctx: ResourceContext, props: dict[str, Any]) -> Made:
-        raise NotImplementedError
+    @abstractmethod
+    async def create(self, ctx: ResourceContext, props: dict[str, Any]) -> Made: ...
 
     async def update(
         self,
@@ -87,8 +89,8 @@ class Handler:
         the resource as it is (for types whose every property is replace-on-change)."""
         return current
 
-    async def delete(self, ctx: ResourceContext, current: Made, props: dict[str, Any]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    async def delete(self, ctx: ResourceContext, current: Made, props: dict[str, Any]) -> None: ...
 
     def needs_replacement(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
         return any(old.get(name) != new.get(name) for name in self.replace_on)

@@ -26,6 +26,7 @@ from tenku.proxy.integration import (
     FunctionTimeouts,
     authorizer_invoker,
     call_lambda,
+    fill_path_parameters,
     forward_http,
     put_log_line,
 )
@@ -147,10 +148,7 @@ class RestApiDataPlane:
         )
         if refusal is not None:
             return refusal
-        _, colon, port = request.host.rpartition(":")
-        forwarded = with_forwarding_headers(
-            request, new_trace_id(self.clock.now()), int(port) if colon and port.isdigit() else 80
-        )
+        forwarded = with_forwarding_headers(request, new_trace_id(self.clock.now()))
         return await self._integrate(
             served, method, match, forwarded, stage, request_id, extended_id, authorizer
         )
@@ -375,8 +373,7 @@ class RestApiDataPlane:
 
 def _fill(text: str, parameters: dict[str, str], variables: Any) -> str:
     """`{param}` path parameters and `${stageVariables.x}` filled into a URI."""
-    for name, value in parameters.items():
-        text = text.replace("{" + name + "}", value).replace("{" + name + "+}", value)
+    text = fill_path_parameters(text, parameters)
     return re.sub(
         r"\$\{stageVariables\.([A-Za-z0-9_]+)\}",
         lambda m: str((variables or {}).get(m.group(1), "")),

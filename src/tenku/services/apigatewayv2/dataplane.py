@@ -28,6 +28,7 @@ from tenku.proxy.integration import (
     LambdaCall,
     authorizer_invoker,
     call_lambda,
+    fill_path_parameters,
     forward_http,
     put_log_line,
 )
@@ -80,7 +81,7 @@ class HttpApiDataPlane:
         served = self.provider.served_api(api_id, stage) if stage else None
         if served is None or served.execute_api_endpoint_disabled:
             return responses.http_not_found()
-        request = _with_path(request, path)
+        request = request.evolve(path=path or "/")
         request_id = new_request_id()
         started = self.clock.now()
         response, route_key, error = await self._answer(served, request, request_id)
@@ -132,9 +133,7 @@ class HttpApiDataPlane:
         )
         if refusal is not None:
             return cors.apply_cors(cors_config, request, refusal), match.route_key, "Unauthorized"
-        forwarded = with_forwarding_headers(
-            request, new_trace_id(self.clock.now()), _port_of(request.host)
-        )
+        forwarded = with_forwarding_headers(request, new_trace_id(self.clock.now()))
         answer = await self._integrate(route, match, forwarded, stage, request_id, authorizer)
         return cors.apply_cors(cors_config, request, answer), match.route_key, None
 
@@ -369,17 +368,6 @@ def _lambda_answer(call: LambdaCall, version: str) -> ProxyResponse:
     )
 
 
-def _port_of(host: str) -> int:
-    """The port the client called (what API Gateway reports as X-Forwarded-Port)."""
-    _, colon, port = host.rpartition(":")
-    return int(port) if colon and port.isdigit() else 80
-
-
-def _with_path(request: ProxyRequest, path: str) -> ProxyRequest:
-
-    return request.evolve(path=path or "/")
-
-
 def _cors(served: ServedApi) -> dict[str, Any] | None:
     config = served.cors
     if config is None:
@@ -398,8 +386,7 @@ def _cors(served: ServedApi) -> dict[str, Any] | None:
 
 def _http_target(uri: str, parameters: dict[str, str] | None, request: ProxyRequest) -> str:
     """The backend URL: `{proxy}`-style path parameters filled in, the query carried."""
-    for name, value in (parameters or {}).items():
-        uri = uri.replace("{" + name + "}", value).replace("{" + name + "+}", value)
+    uri = fill_path_parameters(uri, parameters)
     if request.query:
         uri += ("&" if "?" in uri else "?") + request.query
     return uri
