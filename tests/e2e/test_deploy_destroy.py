@@ -76,6 +76,23 @@ def test_a_failing_deployment_exits_non_zero_with_the_reason(
     assert "CREATE_FAILED" in done.stdout and "Stack bad failed" in done.stderr
 
 
+def test_skip_unknown_types_tags_the_stack_and_records_unknown_types(
+    server: TenkuProcess, tmp_path: Path
+) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n"
+        "  Robot:\n    Type: AWS::RoboMaker::Fleet\n"
+    )
+    refused = tenku("deploy", str(tmp_path), "--endpoint", server.endpoint, "--stack-name", "u1")
+    assert refused.returncode == 1
+    done = tenku("deploy", str(tmp_path), "--endpoint", server.endpoint, "--stack-name", "u2",
+                 "--skip-unknown-types")  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    stack = server.client("cloudformation").describe_stacks(StackName="u2")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    assert {"Key": "tenku:skip-unknown-types", "Value": "true"} in stack["Tags"]
+
+
 def test_nothing_to_deploy_and_bad_parameters(tmp_path: Path) -> None:
     empty = tenku("deploy", str(tmp_path), "--endpoint", "http://127.0.0.1:9")
     assert empty.returncode != 0 and "nothing to deploy here" in empty.stderr

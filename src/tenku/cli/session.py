@@ -22,7 +22,7 @@ from tenku.cli import endpoints
 from tenku.cli.apiport import ApiPort, Served
 from tenku.cli.display import Console
 from tenku.cli.logtail import LogTail
-from tenku.cli.stacks import Deployed, DeployError, Stacks
+from tenku.cli.stacks import SKIP_UNKNOWN_TAG, Deployed, DeployError, Stacks
 from tenku.cli.watch import INTERVAL_S, Watcher, classify
 from tenku.deploy.errors import TemplateError
 from tenku.deploy.plan import StackPlan, plan_project
@@ -42,6 +42,9 @@ class Options:
     stage: str | None = None
     stack_name: str | None = None
     api: str | None = None
+    # Tags the stacks `tenku:skip-unknown-types=true`: resource types Tenku lacks are
+    # recorded instead of failing the deploy.
+    skip_unknown_types: bool = False
 
 
 class Session:
@@ -60,6 +63,8 @@ class Session:
         self.endpoint = endpoint
         self.console = console
         self.stacks = Stacks(endpoint, options.region, botocore_session)
+        if options.skip_unknown_types:
+            self.stacks.tags = [{"Key": SKIP_UNKNOWN_TAG, "Value": "true"}]
         self.plans: list[StackPlan] = []
         self.deployed: dict[str, Deployed] = {}
         self.api_port = api_port

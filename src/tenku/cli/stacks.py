@@ -32,6 +32,10 @@ EventSink = Callable[[dict[str, Any]], None]
 ChangeSink = Callable[[dict[str, Any]], None]
 
 
+# The stack tag CloudFormation in Tenku reads to record unknown resource types.
+SKIP_UNKNOWN_TAG = "tenku:skip-unknown-types"
+
+
 class DeployError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -91,6 +95,8 @@ class Stacks:
         self._s3: Any = None
         self._made_buckets: set[str] = set()
         self._uploaded: set[tuple[str, str]] = set()
+        # Stack tags every change set carries (e.g. tenku:skip-unknown-types).
+        self.tags: list[dict[str, str]] = []
 
     def client(self, service: str) -> Any:
         """The client of `service` for this endpoint and region (one per service)."""
@@ -205,6 +211,8 @@ class Stacks:
                 {"ParameterKey": k, "ParameterValue": v} for k, v in plan.parameters.items()
             ],
         }
+        if self.tags:
+            request["Tags"] = self.tags
         request.update(self._template_argument(plan))
         created = self.cfn.create_change_set(**request)
         described = self._wait_for_change_set(created["Id"], plan.stack_name)

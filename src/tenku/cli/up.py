@@ -61,6 +61,9 @@ def _stack_options(function: Callable[..., None]) -> Callable[..., None]:
             click.option("--stack-name", default=None,
                          help="The stack's name (default: the project directory's name)."),
             click.option("--region", default="us-east-1", show_default=True),
+            click.option("--skip-unknown-types", is_flag=True,
+                         help="Record resource types Tenku lacks instead of failing (tags "
+                              "the stack tenku:skip-unknown-types=true)."),
         )
     ):  # fmt: skip
         function = option(function)
@@ -96,6 +99,7 @@ def up(
     stage: str | None,
     stack_name: str | None,
     region: str,
+    skip_unknown_types: bool,
     port: int | None,
     api_port: int,
     api: str | None,
@@ -118,7 +122,10 @@ def up(
     settings = from_environment().with_overrides(
         host=host, port=port, data_dir=data_dir, ephemeral=ephemeral
     )
-    options = Options(settings.account_id, region, _parameters(params), stage, stack_name, api)
+    options = Options(
+        settings.account_id, region, _parameters(params), stage, stack_name, api,
+        skip_unknown_types,
+    )
     import logging
 
     logging.basicConfig(
@@ -243,13 +250,17 @@ def deploy(
     stage: str | None,
     stack_name: str | None,
     region: str,
+    skip_unknown_types: bool,
     endpoint: str,
 ) -> None:
     """Deploy the project at PATH to a running Tenku, through the CloudFormation API."""
     console = Console()
     project = _project(path)
     account = from_environment().account_id
-    options = Options(account, region, _parameters(params), stage, stack_name)
+    options = Options(
+        account, region, _parameters(params), stage, stack_name,
+        skip_unknown_types=skip_unknown_types,
+    )
     session = Session(project, options, endpoint.rstrip("/"), console)
     if not session.deploy_all():
         sys.exit(1)

@@ -126,3 +126,13 @@ def test_unpack_refuses_links_and_garbage(tmp_path: Path) -> None:
         code.unpack(_zip([(link, "/etc/passwd")]), tmp_path / "out")
     with pytest.raises(ServiceError):
         code.unpack(b"PK\x03\x04garbage", tmp_path / "out")
+
+
+def test_retired_runtimes_pass_only_for_internal_callers() -> None:
+    models.validate_runtime("python3.8", allow_retired=True)
+    models.validate_runtime_and_handler("nodejs12.x", "index.handler", allow_retired=True)
+    assert models.is_retired("python2.7") and not models.is_retired("python3.12")
+    with pytest.raises(ServiceError):
+        models.validate_runtime("cobol1", allow_retired=True)
+    with pytest.raises(ServiceError):
+        models.validate_runtime("python3.8")

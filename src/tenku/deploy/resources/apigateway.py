@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import yaml
+
 from tenku.deploy.resources.base import Handler, Made, ResourceContext, require, tag_list
 from tenku.deploy.resources.lambda_function import s3_bytes
 
@@ -32,11 +34,31 @@ def _text(value: Any) -> str:
 async def definition(ctx: ResourceContext, props: dict[str, Any]) -> bytes | None:
     """The OpenAPI document a `Body` or `BodyS3Location` gives, as bytes."""
     if props.get("Body") is not None:
-        return _text(props["Body"]).encode()
+        return titled(_text(props["Body"]).encode(), props.get("Name"))
     location = props.get("BodyS3Location")
     if location:
-        return await s3_bytes(ctx, location["Bucket"], location["Key"], location.get("Version"))
+        body = await s3_bytes(ctx, location["Bucket"], location["Key"], location.get("Version"))
+        return titled(body, props.get("Name"))
     return None
+
+
+def titled(body: bytes, name: Any) -> bytes:
+    """The document with `info.title` set from the resource's `Name` when it has none:
+    CloudFormation names the API from `Name`, so a body without a title imports. Without
+    either, the body goes as it is and ImportRestApi refuses it."""
+    if not isinstance(name, str) or not name:
+        return body
+    try:
+        document = yaml.safe_load(body)  # JSON is YAML too
+    except yaml.YAMLError:
+        return body
+    if not isinstance(document, dict):
+        return body
+    info = document.get("info")
+    if isinstance(info, dict) and info.get("title"):
+        return body
+    document["info"] = {**(info if isinstance(info, dict) else {}), "title": name}
+    return json.dumps(document, default=str).encode()
 
 
 # CloudFormation property -> (patch path, how the value is written)

@@ -148,10 +148,15 @@ def is_version(qualifier: str) -> bool:
     return qualifier == LATEST or bool(_VERSION.fullmatch(qualifier))
 
 
-def validate_runtime(runtime: str) -> None:
+def validate_runtime(runtime: str, *, allow_retired: bool = False) -> None:
+    """Refuses a runtime Lambda does not take. Retired runtimes are refused on the public API
+    as AWS does; `allow_retired` lets the internal callers (CloudFormation deploys of old
+    SAM templates) through, since Tenku runs them on the local interpreter anyway."""
     if runtime in SUPPORTED_RUNTIMES:
         return
     if runtime in DEPRECATED_RUNTIMES:
+        if allow_retired:
+            return
         raise invalid_parameter(
             f"The runtime parameter of {runtime} is no longer supported for creating or "
             "updating AWS Lambda functions. We recommend you use the new runtime "
@@ -167,13 +172,19 @@ def is_provided(runtime: str | None) -> bool:
     return bool(runtime) and str(runtime).startswith("provided")
 
 
-def validate_runtime_and_handler(runtime: str | None, handler: str | None) -> None:
+def is_retired(runtime: str | None) -> bool:
+    return runtime in DEPRECATED_RUNTIMES
+
+
+def validate_runtime_and_handler(
+    runtime: str | None, handler: str | None, *, allow_retired: bool = False
+) -> None:
     if not runtime or (not handler and not is_provided(runtime)):
         raise invalid_parameter(
             "Runtime and Handler are mandatory parameters for functions created with "
             "deployment packages."
         )
-    validate_runtime(runtime)
+    validate_runtime(runtime, allow_retired=allow_retired)
     if handler is not None and (len(handler) > 128 or re.search(r"\s", handler)):
         raise validation(
             "handler", handler, r"Member must satisfy regular expression pattern: [^\s]+"

@@ -8,6 +8,7 @@ aliases are in `invocation.py`). Must not: import the engine or see HTTP objects
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from tenku.services.lambda_.provisioned import ProvisionedConcurrency
 from tenku.services.lambda_.store import FunctionRow, LambdaStore
 from tenku.services.lambda_.urlconfigs import FunctionUrls
 from tenku.storage import Storage
+
+log = logging.getLogger("tenku.lambda")
 
 
 class LambdaProvider(
@@ -146,7 +149,8 @@ class LambdaProvider(
             models.validate_function_name(function_name)
         if package_type == "Image":
             raise invalid_parameter("Container image functions are not supported by Tenku.")
-        models.validate_runtime_and_handler(runtime, handler)
+        models.validate_runtime_and_handler(runtime, handler, allow_retired=ctx.internal)
+        _warn_if_retired(function_name, runtime)
         models.validate_role(role)
         models.validate_limits(memory_size, timeout)
         models.validate_environment(environment)
@@ -323,14 +327,15 @@ class LambdaProvider(
         if role is not None:
             models.validate_role(role)
         if runtime is not None:
-            models.validate_runtime(runtime)
+            models.validate_runtime(runtime, allow_retired=ctx.internal)
+            _warn_if_retired(function_name, runtime)
         models.validate_limits(memory_size, timeout)
         models.validate_environment(environment)
         own_zip = self.code_zip(fn.scope, fn.name, str(latest["_CodeHex"])) if layers else None
         layer_list = self.function_layers(layers, own_zip)
         new_runtime = runtime or latest.get("Runtime")
         if not models.is_provided(new_runtime) and not (handler or latest.get("Handler")):
-            models.validate_runtime_and_handler(new_runtime, None)
+            models.validate_runtime_and_handler(new_runtime, None, allow_retired=ctx.internal)
         configs.apply_update(
             latest,
             {
@@ -433,3 +438,19 @@ def _alias_uses(alias: dict[str, Any], version: str) -> bool:
         return True
     weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
     return version in weights
+
+
+def _warn_if_retired(function_name: str, runtime: str | None) -> None:
+    """Only internal callers get this far with a retired runtime (see validate_runtime)."""
+    if models.is_retired(runtime):
+        log.warning(
+            "Function %s uses runtime %s, retired in AWS Lambda; Tenku runs it on the local "
+            "%s", function_name, runtime, _local_interpreter(str(runtime)),
+        )
+
+
+def _local_interpreter(runtime: str) -> str:
+    for family in ("python", "node"):
+        if runtime.startswith(family):
+            return family
+    return "runtime of its family"
