@@ -1,15 +1,20 @@
 """Real SAM templates (copied unmodified from aws/serverless-application-model's translator
 inputs, see tests/fixtures/sam_corpus/SOURCES.md) deployed as CloudFormation stacks: the share
-that reaches CREATE_COMPLETE is measured and printed per template, and the translator's own
-error inputs must be refused with SAM's message."""
+that reaches CREATE_COMPLETE is measured and printed per template; the translator's own error
+inputs must be refused with SAM's message (from the matching translator output); and inputs
+CloudFormation itself would refuse (undefined conditions or references, made-up S3 object
+versions, invalid endpoint types...) must be refused with CloudFormation's or the service's
+message."""
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +27,21 @@ from tests.integration.conftest import TenkuProcess
 CORPUS = Path(__file__).parents[1] / "fixtures" / "sam_corpus"
 VALID = sorted(CORPUS.glob("*.yaml"))
 INVALID = sorted((CORPUS / "invalid").glob("*.yaml"))
+REFUSED = sorted((CORPUS / "refused").glob("*.yaml"))
+# error_<x>.yaml -> the errorMessage of SAM's tests/translator/output/error_<x>.json
+SAM_MESSAGES: dict[str, str] = json.loads((CORPUS / "invalid" / "messages.json").read_text())
+# Templates AWS refuses for reasons outside SAM -> what its refusal says.
+CFN_MESSAGES: dict[str, str] = json.loads((CORPUS / "refused" / "messages.json").read_text())
 TRANSFORM = "AWS::Serverless-2016-10-31"
 SAM_ERROR = f"Transform {TRANSFORM} failed with:"
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 TAGS = [{"Key": "tenku:skip-unknown-types", "Value": "true"}]
-# The goal is 0.95. Measured: 5/40 (12.5%), mostly because Tenku's Lambda refuses deprecated
-# runtimes (python2.7, nodejs12.x...) as AWS does; the test asserts the measured rate.
-MIN_PASS_RATE = 0.125
-pytestmark = pytest.mark.timeout(900)
+# Measured: 27/27 (100%) of the valid set; the goal is at least 0.95.
+MIN_PASS_RATE = 0.95
+# Stacks deployed at once: the machine has few cores, the engine waits mostly on I/O.
+PARALLEL = 4
+MIN_CORPUS = 27
+pytestmark = pytest.mark.timeout(600)
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -82,26 +94,46 @@ def _upload_code(server: TenkuProcess, template: dict[str, Any]) -> None:
         try:
             s3.create_bucket(Bucket=bucket)
         except ClientError as error:
-            if error.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou",
-                                                       "BucketAlreadyExists"):
+            if error.response["Error"]["Code"] not in (
+                "BucketAlreadyOwnedByYou",
+                "BucketAlreadyExists",
+            ):
                 raise
         s3.put_object(Bucket=bucket, Key=key, Body=_object_body(key))
 
 
 def _parameters(template: dict[str, Any]) -> list[dict[str, str]]:
+    """A plausible value for every parameter without a default."""
     values = []
     for name, spec in (template.get("Parameters") or {}).items():
         if isinstance(spec, dict) and "Default" not in spec:
-            value = "REGIONAL" if "Endpoint" in name else f"corpus-{name.lower()}"
-            values.append({"ParameterKey": name, "ParameterValue": value})
+            values.append({"ParameterKey": name, "ParameterValue": _value_for(name, spec)})
     return values
+
+
+def _value_for(name: str, spec: dict[str, Any]) -> str:
+    kind = str(spec.get("Type", "String"))
+    if spec.get("AllowedValues"):
+        return str(spec["AllowedValues"][0])
+    if kind == "Number":
+        return "1"
+    if "List" in kind:
+        return "a,b"
+    if "Endpoint" in name:
+        return "REGIONAL"
+    return f"corpus-{name.lower()}"
 
 
 def _body(path: Path) -> str:
     """The file as is; the translator inputs often leave out the Transform line `sam deploy`
     requires, so it is put in front when missing (the fixture itself stays unmodified)."""
     text = path.read_text()
-    return text if re.search(r"^Transform:", text, re.M) else f"Transform: {TRANSFORM}\n{text}"
+    if re.search(r"^Transform:", text, re.M):
+        return text
+    # After a `%YAML 1.1` directive and its `---`, where the document starts.
+    start = re.match(r"(?:%[^\n]*\n)+---[^\n]*\n", text)
+    cut = start.end() if start else 0
+    return f"{text[:cut]}Transform: {TRANSFORM}\n{text[cut:]}"
 
 
 def _stack_name(path: Path) -> str:
@@ -120,8 +152,11 @@ def _final_status(cfn: Any, name: str) -> str:
 
 def _failure_reason(cfn: Any, name: str) -> str:
     events = cfn.describe_stack_events(StackName=name)["StackEvents"]
-    reasons = [f"{e['LogicalResourceId']}: {e['ResourceStatusReason']}" for e in events
-               if e["ResourceStatus"].endswith("FAILED") and e.get("ResourceStatusReason")]
+    reasons = [
+        f"{e['LogicalResourceId']}: {e['ResourceStatusReason']}"
+        for e in events
+        if e["ResourceStatus"].endswith("FAILED") and e.get("ResourceStatusReason")
+    ]
     return reasons[-1] if reasons else "(no reason)"
 
 
@@ -132,31 +167,71 @@ def _deploy(server: TenkuProcess, path: Path) -> tuple[str, str]:
     _upload_code(server, template)
     name = _stack_name(path)
     try:
-        cfn.create_stack(StackName=name, TemplateBody=_body(path), Capabilities=CAPABILITIES,
-                         Parameters=_parameters(template), Tags=TAGS)
+        cfn.create_stack(
+            StackName=name,
+            TemplateBody=_body(path),
+            Capabilities=CAPABILITIES,
+            Parameters=_parameters(template),
+            Tags=TAGS,
+        )
     except ClientError as error:
         return error.response["Error"]["Code"], error.response["Error"]["Message"]
     status = _final_status(cfn, name)
     return status, "" if status == "CREATE_COMPLETE" else _failure_reason(cfn, name)
 
 
+def _deploy_all(server: TenkuProcess, paths: list[Path]) -> dict[str, tuple[str, str]]:
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        results = pool.map(lambda p: _deploy(server, p), paths)
+        return dict(zip([p.name for p in paths], results, strict=True))
+
+
 def test_the_valid_corpus_deploys(server: TenkuProcess) -> None:
-    assert len(VALID) >= 40
-    results = {path.name: _deploy(server, path) for path in VALID}
+    assert len(VALID) >= MIN_CORPUS
+    results = _deploy_all(server, VALID)
     failures = {n: r for n, r in results.items() if r[0] != "CREATE_COMPLETE"}
     rate = 1 - len(failures) / len(results)
-    print(f"\nSAM corpus: {len(results) - len(failures)}/{len(results)} CREATE_COMPLETE "
-          f"({rate:.1%})")
+    print(
+        f"\nSAM corpus: {len(results) - len(failures)}/{len(results)} CREATE_COMPLETE ({rate:.1%})"
+    )
     for name, (status, reason) in sorted(failures.items()):
         print(f"  {name:55} {status:22} {reason[:300]}")
     assert rate >= MIN_PASS_RATE, f"{rate:.1%} of the corpus deployed; failures: {failures}"
 
 
-def test_the_invalid_corpus_is_refused(server: TenkuProcess) -> None:
-    assert len(INVALID) >= 5
+def _expected_sentences(path: Path, message: str) -> list[str]:
+    """The parts of SAM's recorded message this input must produce: the stored input and
+    output may be different versions, so the error count is left out and only the errors of
+    resources the input has are kept."""
+    body = re.sub(r"^.*?Number of errors found: \d+\. ", "", message)
+    parts = [p for p in re.split(r"(?=Resource with id \[)", body) if p.strip()]
+    text = path.read_text()
+    kept = []
+    for part in parts:
+        named = re.match(r"Resource with id \[([^\]]+)\]", part)
+        if named is not None and named.group(1) not in text:
+            continue  # a resource only a newer version of the input has
+        kept.append(part.strip())
+    return kept
+
+
+def test_the_invalid_corpus_is_refused_with_sams_messages(server: TenkuProcess) -> None:
+    assert len(INVALID) >= 5 and set(SAM_MESSAGES) <= {p.name for p in INVALID}
+    results = _deploy_all(server, INVALID)
     for path in INVALID:
-        status, reason = _deploy(server, path)
-        assert status != "CREATE_COMPLETE", path.name
-        assert status == "ValidationError" or "ROLLBACK" in status, (path.name, status, reason)
-        if status == "ValidationError":  # a rollback is a later, non-SAM refusal
-            assert SAM_ERROR in reason, (path.name, reason)
+        status, reason = results[path.name]
+        assert status == "ValidationError", (path.name, status, reason)
+        assert reason.startswith(SAM_ERROR), (path.name, reason)
+        # The api/ error inputs have no recorded output: SAM's prefix is what is checked.
+        for sentence in _expected_sentences(path, SAM_MESSAGES.get(path.name, "")):
+            assert sentence in reason, (path.name, sentence, reason)
+
+
+def test_what_cloudformation_refuses_is_refused(server: TenkuProcess) -> None:
+    results = _deploy_all(server, REFUSED)
+    for name, (status, reason) in sorted(results.items()):
+        print(f"  refused {name:50} {status:22} {reason[:400]}")
+    assert {p.name for p in REFUSED} == set(CFN_MESSAGES)
+    for name, (status, reason) in results.items():
+        assert status == "ValidationError" or "ROLLBACK" in status, (name, status, reason)
+        assert CFN_MESSAGES[name] in reason, (name, reason)

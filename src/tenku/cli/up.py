@@ -123,7 +123,12 @@ def up(
         host=host, port=port, data_dir=data_dir, ephemeral=ephemeral
     )
     options = Options(
-        settings.account_id, region, _parameters(params), stage, stack_name, api,
+        settings.account_id,
+        region,
+        _parameters(params),
+        stage,
+        stack_name,
+        api,
         skip_unknown_types,
     )
     import logging
@@ -258,7 +263,11 @@ def deploy(
     project = _project(path)
     account = from_environment().account_id
     options = Options(
-        account, region, _parameters(params), stage, stack_name,
+        account,
+        region,
+        _parameters(params),
+        stage,
+        stack_name,
         skip_unknown_types=skip_unknown_types,
     )
     session = Session(project, options, endpoint.rstrip("/"), console)

@@ -262,6 +262,9 @@ def check_authorizer(protocol: str, doc: dict[str, Any]) -> dict[str, Any]:
         raise bad_request("IdentitySource must be specified when authorizer caching is enabled.")
     if protocol == HTTP:
         version = doc.get("AuthorizerPayloadFormatVersion")
+        if isinstance(version, (int, float)) and not isinstance(version, bool):
+            # An OpenAPI body may carry it as a YAML/JSON number (SAM writes 1.0 as given).
+            version = doc["AuthorizerPayloadFormatVersion"] = f"{float(version):.1f}"
         if version is None:
             raise bad_request(
                 "AuthorizerPayloadFormatVersion must be specified for REQUEST authorizers of"

@@ -444,8 +444,10 @@ def _warn_if_retired(function_name: str, runtime: str | None) -> None:
     """Only internal callers get this far with a retired runtime (see validate_runtime)."""
     if models.is_retired(runtime):
         log.warning(
-            "Function %s uses runtime %s, retired in AWS Lambda; Tenku runs it on the local "
-            "%s", function_name, runtime, _local_interpreter(str(runtime)),
+            "Function %s uses runtime %s, retired in AWS Lambda; Tenku runs it on the local %s",
+            function_name,
+            runtime,
+            _local_interpreter(str(runtime)),
         )
 
 
