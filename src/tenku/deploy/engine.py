@@ -26,7 +26,7 @@ from tenku.core.scope import Scope
 from tenku.deploy.errors import ResourceFailure, TemplateError
 from tenku.deploy.graph import dependencies, waves
 from tenku.deploy.intrinsics import Evaluator
-from tenku.deploy.records import EventSink, Record, guarded
+from tenku.deploy.records import EventSink, Record, guarded, skipped_attribute
 from tenku.deploy.resources import HANDLERS
 from tenku.deploy.resources.base import Handler, Made, ResourceContext
 from tenku.deploy.teardown import delete_record, destroy, record_waves, retains
@@ -68,8 +68,9 @@ class DeployFailed(Exception):
 class _Values:
     """What `Ref` and `Fn::GetAtt` read: the records made so far."""
 
-    def __init__(self, records: dict[str, Record]) -> None:
+    def __init__(self, records: dict[str, Record], scope: Scope | None = None) -> None:
         self.records = records
+        self.scope = scope
 
     def ref(self, logical_id: str) -> Any:
         record = self.records.get(logical_id)
@@ -84,7 +85,7 @@ class _Values:
         if name in record.attributes:
             return record.attributes[name]
         if record.skipped:
-            return f"{record.physical_id}.{name}"
+            return skipped_attribute(self.scope, record.type, record.physical_id, name)
         raise TemplateError(
             f"Template error: resource {logical_id} does not support attribute type {name} "
             "in Fn::GetAtt"
@@ -120,7 +121,7 @@ class Deployment:
         self.hooks = hooks or Hooks()
         self.failed: dict[str, list[str]] = {}  # "create"/"update" -> logical ids
         self.records: dict[str, Record] = dict(previous)
-        self.values = _Values(self.records)
+        self.values = _Values(self.records, scope)
         self.evaluator = evaluator_for(self.values)
         self._undo: list[tuple[str, Record | None, Record]] = []  # (kind, old, new)
         self._replaced: list[Record] = []

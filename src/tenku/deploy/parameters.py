@@ -48,7 +48,9 @@ def resolve_parameters(
             raw[name] = str(supplied[name])
         elif "Default" in spec:
             default = spec["Default"]
-            raw[name] = ",".join(map(str, default)) if isinstance(default, list) else str(default)
+            raw[name] = (
+                ",".join(map(_scalar, default)) if isinstance(default, list) else _scalar(default)
+            )
         else:
             missing.append(name)
     if missing:
@@ -87,6 +89,13 @@ def _typed(
     return text
 
 
+def _scalar(value: Any) -> str:
+    """A template scalar as CloudFormation reads it: YAML's `true` is the text "true"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _number(name: str, text: str) -> float:
     try:
         return float(text)
@@ -101,7 +110,7 @@ def _check(name: str, spec: dict[str, Any], text: str) -> None:
         raise TemplateError(f"Parameter '{name}' {description}" if description else default)
 
     allowed = spec.get("AllowedValues")
-    if allowed is not None and text not in [str(v) for v in allowed]:
+    if allowed is not None and text not in [_scalar(v) for v in allowed]:
         fail(f"Parameter '{name}' must be one of AllowedValues")
     pattern = spec.get("AllowedPattern")
     if pattern is not None and not re.fullmatch(str(pattern), text):

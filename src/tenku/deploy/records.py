@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from tenku.core.scope import Scope
 from tenku.deploy.errors import ResourceFailure, TemplateError
 from tenku.deploy.resources.base import Made
 
@@ -58,3 +59,14 @@ async def guarded(action: Any) -> Any:
     except Exception as error:  # a handler bug must not leave the stack half-done
         log.exception("resource handler failed")
         raise ResourceFailure(f"Internal Failure: {type(error).__name__}: {error}") from error
+
+
+def skipped_attribute(scope: Scope | None, kind: str, physical_id: str, name: str) -> str:
+    """What `Fn::GetAtt` of a skipped resource gives: for an ARN attribute, an ARN of the
+    stack's account and region in the service's usual shape (`arn:aws:kinesis:...:stream/
+    Name`), so the properties that take it (an event source, a policy) see an ARN;
+    otherwise `<physical id>.<attribute>`."""
+    parts = kind.split("::")
+    if scope is not None and name.endswith("Arn") and len(parts) == 3:
+        return scope.arn(parts[1].lower(), f"{parts[2].lower()}/{physical_id}")
+    return f"{physical_id}.{name}"

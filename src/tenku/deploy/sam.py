@@ -29,6 +29,50 @@ class _NoIam:
         return {}
 
 
+class _OfflineRepository:
+    """What the translator's application plugin asks instead of the Serverless Application
+    Repository (Tenku runs offline and has none): every application version is there and
+    its template is ready at a URL naming it. The `AWS::CloudFormation::Stack` the
+    application becomes is an unknown type to Tenku, so only a stack deployed with unknown
+    types skipped gets past it, and it is recorded, not run."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+
+    def _template(self, application_id: str, version: str) -> dict[str, Any]:
+        name = application_id.rsplit("/", 1)[-1]
+        return {
+            "ApplicationId": application_id,
+            "SemanticVersion": version,
+            "Status": "ACTIVE",
+            "TemplateId": f"{name}-{version}",
+            "TemplateUrl": f"https://awsserverlessrepo-changesets-{self.region}.s3."
+            f"amazonaws.com/{name}/{version}/template.yaml",
+        }
+
+    def create_cloud_formation_template(
+        self,
+        ApplicationId: str,
+        SemanticVersion: str,
+    ) -> dict[str, Any]:
+        return self._template(ApplicationId, SemanticVersion)
+
+    def get_cloud_formation_template(
+        self,
+        ApplicationId: str,
+        TemplateId: str,
+    ) -> dict[str, Any]:
+        version = TemplateId.rpartition("-")[2]
+        return self._template(ApplicationId, version)
+
+    def get_application(
+        self,
+        ApplicationId: str,
+        SemanticVersion: str,
+    ) -> dict[str, Any]:
+        return {"ApplicationId": ApplicationId, "Version": {"SemanticVersion": SemanticVersion}}
+
+
 def transforms_of(template: dict[str, Any]) -> list[str]:
     declared = template.get("Transform")
     if declared is None:
@@ -51,6 +95,7 @@ def expand_sam(
         InvalidTemplateException,
     )
     from samtranslator.parser.parser import Parser
+    from samtranslator.plugins.application.serverless_app_plugin import ServerlessAppPlugin
     from samtranslator.translator.translator import Translator
     from samtranslator.utils.py27hash_fix import (
         to_py27_compatible_template,
@@ -65,7 +110,11 @@ def expand_sam(
         try:
             # As the translator's own `transform()` does, so generated ids match AWS's.
             to_py27_compatible_template(template, values)
-            translator = Translator(None, Parser(), boto_session=session)
+            repository = ServerlessAppPlugin(
+                parameters=values,
+                sar_client_creator=lambda: _OfflineRepository(region),
+            )
+            translator = Translator(None, Parser(), [repository], boto_session=session)
             expanded: dict[str, Any] = undo_mark_unicode_str_in_template(
                 translator.translate(
                     template, parameter_values=values, get_managed_policy_map=_NoIam().load

@@ -68,16 +68,29 @@ _MAPPING_MEMBERS = (
     "BisectBatchOnFunctionError", "MaximumRetryAttempts", "TumblingWindowInSeconds",
     "FunctionResponseTypes", "ScalingConfig",
 )  # fmt: skip
+# What names the source (set at creation): topics, queues, brokers and their settings.
+_SOURCE_MEMBERS = (
+    "Topics", "Queues", "SourceAccessConfigurations", "SelfManagedEventSource",
+    "AmazonManagedKafkaEventSourceConfig", "SelfManagedKafkaEventSourceConfig",
+    "DocumentDBEventSourceConfig",
+)  # fmt: skip
 
 
 class EventSourceMapping(Handler):
     type_name = "AWS::Lambda::EventSourceMapping"
-    replace_on = ("EventSourceArn", "StartingPosition", "StartingPositionTimestamp")
+    replace_on = (
+        "EventSourceArn", "StartingPosition", "StartingPositionTimestamp", *_SOURCE_MEMBERS,
+    )  # fmt: skip
 
     async def create(self, ctx: ResourceContext, props: dict[str, Any]) -> Made:
         params = {k: props[k] for k in _MAPPING_MEMBERS if props.get(k) is not None}
         params["FunctionName"] = require(props, "FunctionName", self.type_name)
-        for member in ("EventSourceArn", "StartingPosition", "StartingPositionTimestamp"):
+        for member in (
+            "EventSourceArn",
+            "StartingPosition",
+            "StartingPositionTimestamp",
+            *_SOURCE_MEMBERS,
+        ):
             if props.get(member) is not None:
                 params[member] = props[member]
         created = await ctx.call("lambda", "CreateEventSourceMapping", params)

@@ -235,6 +235,8 @@ def _security(
         warnings.append(f"Only the first security requirement of {where} is used.")
     name, scopes = next(iter(chosen[0].items()))
     kind = schemes.get(name)
+    if kind is None and name == "NONE":
+        return "NONE", None, []  # how SAM opts a route out of the API's default authorizer
     if kind is None:
         raise bad_request(f"Security scheme {name} used by {where} is not defined.")
     return kind, name, [str(s) for s in scopes or []] if kind == "JWT" else []
@@ -269,7 +271,9 @@ def translate(document: dict[str, Any], basepath: str | None = None) -> ImportPl
         item = _resolve(document, item)
         if not isinstance(item, dict):
             continue
-        path = _apply_base_path(str(raw_path), base, mode)
+        # SAM writes the default route as the path `/$default`; API Gateway reads it as
+        # `$default` just the same.
+        path = _apply_base_path(DEFAULT if raw_path == "/" + DEFAULT else str(raw_path), base, mode)
         for key, operation in item.items():
             if key in _PATH_ITEM_KEYS or (key.startswith("x-") and key != ANY_METHOD):
                 continue

@@ -177,8 +177,11 @@ async def prepare(
     try:
         values, raw = resolve_parameters(declared, given, previous, use_previous, ssm.__getitem__)
         if transforms:
+            # Defaults stay the template's own (typed: `Default: true` is a boolean to
+            # the translator, as in SAM's own tests); only given values are passed.
+            chosen = {name: raw[name] for name in raw if name in given or name in use_previous}
             template = await asyncio.to_thread(
-                expand_sam, copy.deepcopy(template), dict(raw), scope.region, scope.account
+                expand_sam, copy.deepcopy(template), chosen, scope.region, scope.account
             )
             declared = template.get("Parameters") or {}
             values, raw = resolve_parameters(

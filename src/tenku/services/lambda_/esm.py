@@ -66,18 +66,38 @@ class EventSourceMappings(Invocations):
         function_response_types: list[str] | None = None,
         scaling_config: dict[str, Any] | None = None,
         tags: dict[str, str] | None = None,
+        topics: list[str] | None = None,
+        queues: list[str] | None = None,
+        source_access_configurations: list[dict[str, Any]] | None = None,
+        self_managed_event_source: dict[str, Any] | None = None,
+        amazon_managed_kafka_event_source_config: dict[str, Any] | None = None,
+        self_managed_kafka_event_source_config: dict[str, Any] | None = None,
+        document_db_event_source_config: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        if not event_source_arn:
+        if event_source_arn:
+            kind = esm_models.source_kind(event_source_arn)
+        elif (self_managed_event_source or {}).get("Endpoints"):
+            kind = esm_models.SELF_MANAGED_KAFKA
+        else:
             raise invalid_parameter("Unrecognized event source.")
-        kind = esm_models.source_kind(event_source_arn)
+        source_members = {
+            "Topics": topics,
+            "Queues": queues,
+            "SourceAccessConfigurations": source_access_configurations,
+            "SelfManagedEventSource": self_managed_event_source,
+            "AmazonManagedKafkaEventSourceConfig": amazon_managed_kafka_event_source_config,
+            "SelfManagedKafkaEventSourceConfig": self_managed_kafka_event_source_config,
+            "DocumentDBEventSourceConfig": document_db_event_source_config,
+        }
         function_arn = self._mapping_function_arn(ctx.scope, function_name)
         requested = _members(locals())
         if starting_position is not None:
             requested["StartingPosition"] = starting_position
-        esm_models.check_settings(kind, event_source_arn, requested, creating=True)
+        esm_models.check_settings(kind, event_source_arn or "", requested, creating=True)
         for existing in self.mappings.in_scope(ctx.scope):
             if (
-                existing["EventSourceArn"] == event_source_arn
+                event_source_arn
+                and existing.get("EventSourceArn") == event_source_arn
                 and existing["FunctionArn"] == function_arn
             ):
                 raise _conflict_existing(event_source_arn, function_name, existing["UUID"])
@@ -85,12 +105,16 @@ class EventSourceMappings(Invocations):
         now = self.clock.now()
         config: dict[str, Any] = {
             "UUID": uuid,
-            "EventSourceArn": event_source_arn,
             "FunctionArn": function_arn,
             "BatchSize": esm_models.DEFAULT_BATCH_SIZE[kind],
         }
-        if kind == esm_models.SQS:
+        if event_source_arn:
+            config["EventSourceArn"] = event_source_arn
+        config.update({k: v for k, v in source_members.items() if v is not None})
+        if kind not in esm_models.STREAM_KINDS:
             config["MaximumBatchingWindowInSeconds"] = 0
+            if starting_position is not None:
+                config["StartingPosition"] = starting_position
         else:
             config.update(
                 StartingPosition=starting_position,
@@ -128,7 +152,7 @@ class EventSourceMappings(Invocations):
     ) -> dict[str, Any]:
         found = self.mappings.in_scope(ctx.scope)
         if event_source_arn:
-            found = [m for m in found if m["EventSourceArn"] == event_source_arn]
+            found = [m for m in found if m.get("EventSourceArn") == event_source_arn]
         if function_name:
             ref = models.parse_function_ref(ctx.scope, function_name)
             wanted = models.function_arn(ref.scope, ref.name, ref.qualifier)
@@ -157,12 +181,14 @@ class EventSourceMappings(Invocations):
         config = self._require_mapping(ctx.scope, uuid)
         if config["State"] in ("Creating", "Updating", "Deleting"):
             raise _in_use(uuid, config["State"])
-        kind = esm_models.source_kind(config["EventSourceArn"])
+        kind = esm_models.kind_of(config)
         changed = dict(config)
         changed.update(_members(locals()))
         if function_name:
             changed["FunctionArn"] = self._mapping_function_arn(ctx.scope, function_name)
-        esm_models.check_settings(kind, config["EventSourceArn"], changed, creating=False)
+        esm_models.check_settings(
+            kind, str(config.get("EventSourceArn", "")), changed, creating=False
+        )
         if enabled is not None:
             changed["State"] = "Enabling" if enabled else "Disabling"
         elif config["State"] in ("Enabled", "Enabling"):

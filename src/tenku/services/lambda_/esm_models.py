@@ -22,11 +22,33 @@ from tenku.patterns import InvalidPattern, Pattern, compile_pattern
 from tenku.services.lambda_.errors import invalid_parameter
 
 SQS, DYNAMODB = "sqs", "dynamodb"
-STREAM_KINDS = (DYNAMODB,)
+# Sources Lambda reads that Tenku has no service for: a mapping to them is kept (so
+# templates and scripts that declare one work) and shown as Lambda shows it, but nothing
+# polls it. Self-managed Kafka has no ARN: its brokers are named in SelfManagedEventSource.
+KINESIS, MSK, MQ, DOCUMENTDB, SELF_MANAGED_KAFKA = (
+    "kinesis", "kafka", "mq", "docdb", "self-managed-kafka",
+)  # fmt: skip
+POLLED = (SQS, DYNAMODB)
+STREAM_KINDS = (DYNAMODB, KINESIS)
+# Kinds whose mappings take a StartingPosition (streams and Kafka topics).
+POSITIONED = (DYNAMODB, KINESIS, MSK, SELF_MANAGED_KAFKA, DOCUMENTDB)
 MAX_FILTERS = 5
 MAX_BATCHING_WINDOW_S = 300
-DEFAULT_BATCH_SIZE = {SQS: 10, DYNAMODB: 100}
-MAX_BATCH_SIZE = {SQS: 10_000, DYNAMODB: 10_000}
+DEFAULT_BATCH_SIZE = {
+    SQS: 10, DYNAMODB: 100, KINESIS: 100, MSK: 100, MQ: 100, DOCUMENTDB: 100,
+    SELF_MANAGED_KAFKA: 100,
+}  # fmt: skip
+MAX_BATCH_SIZE = {
+    SQS: 10_000, DYNAMODB: 10_000, KINESIS: 10_000, MSK: 10_000, MQ: 10_000,
+    DOCUMENTDB: 10_000, SELF_MANAGED_KAFKA: 10_000,
+}  # fmt: skip
+# (ARN service, how the resource part starts) of the sources Tenku keeps but does not poll.
+_UNPOLLED_ARNS = {
+    ("kinesis", "stream/"): KINESIS,
+    ("kafka", "cluster/"): MSK,
+    ("mq", "broker:"): MQ,
+    ("rds", "cluster:"): DOCUMENTDB,
+}
 FIFO_MAX_BATCH_SIZE = 10
 
 # The members a mapping keeps, in the order GetEventSourceMapping lists them.
@@ -41,13 +63,22 @@ STREAM_ONLY = (
 )
 
 
+def kind_of(config: dict[str, Any]) -> str:
+    """The kind of source a stored (or requested) mapping reads."""
+    arn = config.get("EventSourceArn")
+    return source_kind(str(arn)) if arn else SELF_MANAGED_KAFKA
+
+
 def source_kind(arn: str) -> str:
-    """`sqs` or `dynamodb` for an event source ARN Tenku polls; Lambda's error otherwise."""
+    """The kind of source an event source ARN names; Lambda's error when none."""
     parsed = Arn.parse(arn)
     if parsed is not None and parsed.service == "sqs":
         return SQS
     if parsed is not None and parsed.service == "dynamodb" and "/stream/" in parsed.resource:
         return DYNAMODB
+    for (service, prefix), kind in _UNPOLLED_ARNS.items():
+        if parsed is not None and parsed.service == service and parsed.resource.startswith(prefix):
+            return kind
     raise invalid_parameter(
         f"Unrecognized event source, must be kinesis, dynamodb stream or sqs. "
         f"Unsupported source arn : {arn}"
@@ -73,8 +104,10 @@ def check_settings(kind: str, source_arn: str, settings: dict[str, Any], creatin
         )
     if kind == SQS:
         _check_sqs(source_arn, settings, creating)
-    else:
-        _check_stream(settings, creating)
+    elif kind in POSITIONED:
+        _check_stream(kind, settings, creating)
+    elif settings.get("StartingPosition") is not None:
+        raise invalid_parameter(f"Unsupported parameter for {kind} event source: StartingPosition")
     for response_type in settings.get("FunctionResponseTypes") or ():
         if response_type != "ReportBatchItemFailures":
             raise invalid_parameter(f"Unsupported FunctionResponseType: {response_type}")
@@ -105,14 +138,15 @@ def _check_sqs(source_arn: str, settings: dict[str, Any], creating: bool) -> Non
         raise invalid_parameter("MaximumConcurrency must be between 2 and 1000, inclusive.")
 
 
-def _check_stream(settings: dict[str, Any], creating: bool) -> None:
+def _check_stream(kind: str, settings: dict[str, Any], creating: bool) -> None:
     position = settings.get("StartingPosition")
-    if creating and position is None:
+    positions = ("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP") if kind != DYNAMODB else ()
+    if creating and position is None and kind in (DYNAMODB, KINESIS, MSK):
         raise invalid_parameter(
             "1 validation error detected: Value null at 'startingPosition' "
             "failed to satisfy constraint: Member must not be null."
         )
-    if position is not None and position not in ("TRIM_HORIZON", "LATEST"):
+    if position is not None and position not in ("TRIM_HORIZON", "LATEST", *positions):
         raise invalid_parameter(f"Unsupported starting position for DynamoDB stream: {position}")
     retries = settings.get("MaximumRetryAttempts")
     if retries is not None and not -1 <= int(retries) <= 10_000:

@@ -82,6 +82,9 @@ class Pollers:
             if config["State"] != "Disabled":
                 self._settle(scope, uuid, "Disabled")
             return
+        if esm_models.kind_of(config) not in esm_models.POLLED:
+            self._settle(scope, uuid, "Enabled")  # kept, but Tenku has nothing to read
+            return
         if self.api is None:
             log.error("event source mapping %s cannot run: no API caller", uuid)
             return

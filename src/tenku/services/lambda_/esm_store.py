@@ -42,7 +42,7 @@ class MappingStore:
                 scope.account,
                 scope.region,
                 config["FunctionArn"],
-                config["EventSourceArn"],
+                config.get("EventSourceArn", ""),
                 json.dumps(config, sort_keys=True),
                 created,
             ),
