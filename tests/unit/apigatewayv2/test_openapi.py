@@ -258,3 +258,32 @@ def test_export_imports_back_to_the_same_api() -> None:
     assert "x-amazon-apigateway-integration" not in text
     assert "x-amazon-apigateway-authorizer" not in text
     assert "x-amazon-apigateway-cors" not in text
+
+
+def test_sams_default_path_and_none_security() -> None:
+    """SAM writes the catch-all route as the path `/$default` and opts a route out of the
+    default authorizer with `security: [{"NONE": []}]`; API Gateway imports both."""
+    document = sam_definition()
+    integration = {"type": "aws_proxy", "httpMethod": "POST", "uri": URI}
+    document["paths"] = {
+        "/$default": {
+            "x-amazon-apigateway-any-method": {
+                "x-amazon-apigateway-integration": integration,
+                "isDefaultRoute": True,
+                "responses": {},
+            }
+        },
+        "/open": {
+            "post": {
+                "x-amazon-apigateway-integration": integration,
+                "security": [{"NONE": []}],
+                "responses": {},
+            }
+        },
+    }
+    routes = {r["RouteKey"]: r for r in openapi.translate(document).routes}
+    assert set(routes) == {"$default", "POST /open"}
+    assert routes["POST /open"]["AuthorizationType"] == "NONE"
+    document["paths"]["/open"]["post"]["security"] = [{"Missing": []}]
+    with pytest.raises(ServiceError, match="Security scheme Missing used by"):
+        openapi.translate(document)
