@@ -4,6 +4,7 @@ and access settings, and reports them Enabled; nothing polls them. Their own rul
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -23,7 +24,8 @@ SECRET = "arn:aws:secretsmanager:us-east-1:000000000000:secret:s-1a2b3c"
 @pytest.fixture
 def lam(tenku: TenkuProcess) -> Any:
     client = tenku.client("lambda")
-    try:
+    # The server is shared by the module's tests: the function may be there already.
+    with contextlib.suppress(client.exceptions.ResourceConflictException):
         client.create_function(
             FunctionName="reader",
             Runtime="python3.11",
@@ -31,8 +33,6 @@ def lam(tenku: TenkuProcess) -> Any:
             Handler="app.handler",
             Code={"ZipFile": zipped({"app.py": "def handler(e, c):\n    return e\n"})},
         )
-    except client.exceptions.ResourceConflictException:
-        pass  # the server is shared by the module's tests
     return client
 
 
