@@ -48,20 +48,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TenkuProcess]:
 def cdk(cli: Path, server: TenkuProcess, app: Path, *args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
     env.update(
-        AWS_ACCESS_KEY_ID="test",
-        AWS_SECRET_ACCESS_KEY="test",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_ENDPOINT_URL=server.endpoint,
-        CDK_DISABLE_VERSION_CHECK="1",
+        AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1",
+        AWS_ENDPOINT_URL=server.endpoint, CDK_DISABLE_VERSION_CHECK="1",
     )
-    done = subprocess.run(
-        [str(cli), *args, "--no-notices"],
-        cwd=app,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = subprocess.run([str(cli), *args, "--no-notices"], cwd=app, env=env,
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
 
@@ -88,19 +79,14 @@ def test_cdk_bootstrap_deploy_and_destroy(server: TenkuProcess, tmp_path: Path) 
     )["Attributes"]
     assert attributes["QueueArn"].endswith(queue_url.rsplit("/", 1)[1])
     lam = server.client("lambda")
-    worker = next(
-        f["FunctionName"]
-        for f in lam.list_functions()["Functions"]
-        if f["FunctionName"].startswith("CdkShop-Worker")
-    )
+    worker = next(f["FunctionName"] for f in lam.list_functions()["Functions"]
+                  if f["FunctionName"].startswith("CdkShop-Worker"))
     answer = lam.invoke(FunctionName=worker, Payload=b'{"Records": []}')
     assert answer["Payload"].read() == b'{"batchItemFailures": []}'
     mappings = lam.list_event_source_mappings(FunctionName=worker)["EventSourceMappings"]
     assert len(mappings) == 1
 
     cdk(cli, server, app, "destroy", "--force")
-    names = [
-        s["StackName"]
-        for s in cfn.list_stacks(StackStatusFilter=["CREATE_COMPLETE"])["StackSummaries"]
-    ]
+    names = [s["StackName"] for s in cfn.list_stacks(StackStatusFilter=["CREATE_COMPLETE"])[
+        "StackSummaries"]]
     assert "CdkShop" not in names

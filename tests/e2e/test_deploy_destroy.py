@@ -80,7 +80,8 @@ def test_skip_unknown_types_tags_the_stack_and_records_unknown_types(
     server: TenkuProcess, tmp_path: Path
 ) -> None:
     (tmp_path / "template.yaml").write_text(
-        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n  Robot:\n    Type: AWS::RoboMaker::Fleet\n"
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n"
+        "  Robot:\n    Type: AWS::RoboMaker::Fleet\n"
     )
     refused = tenku("deploy", str(tmp_path), "--endpoint", server.endpoint, "--stack-name", "u1")
     assert refused.returncode == 1

@@ -30,21 +30,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TenkuProcess]:
 
 def test_the_guides_sam_template_deploys_unchanged(server: TenkuProcess) -> None:
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tenku",
-            "deploy",
-            str(SEED),
-            "--endpoint",
-            server.endpoint,
-            "--stack-name",
-            "seed",
-        ],
-        capture_output=True,
-        text=True,
-        env=tenku_env(),
-        timeout=240,
+        [sys.executable, "-m", "tenku", "deploy", str(SEED), "--endpoint", server.endpoint,
+         "--stack-name", "seed"],
+        capture_output=True, text=True, env=tenku_env(), timeout=240,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Stack seed: CREATE_COMPLETE" in done.stdout
@@ -52,17 +40,10 @@ def test_the_guides_sam_template_deploys_unchanged(server: TenkuProcess) -> None
     stack = cfn.describe_stacks(StackName="seed")["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
     pool = outputs["UserPoolId"]
-    kinds = {
-        r["ResourceType"]
-        for r in cfn.list_stack_resources(StackName="seed")["StackResourceSummaries"]
-    }
-    assert {
-        "AWS::ApiGatewayV2::Api",
-        "AWS::Lambda::LayerVersion",
-        "AWS::SQS::Queue",
-        "AWS::DynamoDB::Table",
-        "AWS::Cognito::UserPool",
-    } <= kinds
+    kinds = {r["ResourceType"] for r in
+             cfn.list_stack_resources(StackName="seed")["StackResourceSummaries"]}
+    assert {"AWS::ApiGatewayV2::Api", "AWS::Lambda::LayerVersion", "AWS::SQS::Queue",
+            "AWS::DynamoDB::Table", "AWS::Cognito::UserPool"} <= kinds
     api = server.client("apigatewayv2").get_apis()["Items"][0]["ApiId"]
     stages = server.client("apigatewayv2").get_stages(ApiId=api)["Items"]
     stage = next(s["StageName"] for s in stages if s["StageName"] != "$default")
@@ -71,24 +52,12 @@ def test_the_guides_sam_template_deploys_unchanged(server: TenkuProcess) -> None
         urllib.request.urlopen(url)
     assert refused.value.code == 401
     idp = server.client("cognito-idp")
-    idp.admin_create_user(UserPoolId=pool, Username="alice@example.com", MessageAction="SUPPRESS")
+    idp.admin_create_user(UserPoolId=pool, Username="alice@example.com",
+                          MessageAction="SUPPRESS")
     token = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tenku",
-            "token",
-            "--endpoint",
-            server.endpoint,
-            "--user-pool",
-            pool,
-            "--username",
-            "alice@example.com",
-        ],
-        capture_output=True,
-        text=True,
-        env=tenku_env(),
-        check=True,
+        [sys.executable, "-m", "tenku", "token", "--endpoint", server.endpoint,
+         "--user-pool", pool, "--username", "alice@example.com"],
+        capture_output=True, text=True, env=tenku_env(), check=True,
     ).stdout.strip()
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request) as answer:

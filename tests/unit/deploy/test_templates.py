@@ -110,7 +110,7 @@ TEMPLATE: dict[str, Any] = {
         (
             {"Fn::Join": [",", {"Fn::GetAZs": ""}]},
             "ap-northeast-1a,ap-northeast-1b,ap-northeast-1c",
-        ),
+        ),  # noqa: E501
         ({"Fn::Select": [1, ["x", "y"]]}, "y"),
         ({"Fn::Select": ["0", {"Fn::Split": ["/", "a/b"]}]}, "a"),
         ({"Fn::FindInMap": ["Sizes", {"Ref": "Stage"}, "Memory"]}, 128),
