@@ -41,7 +41,9 @@ def test_yaml_short_forms_become_long_forms() -> None:
     assert template["AWSTemplateFormatVersion"] == "2010-09-09"
     props = template["Resources"]["Fn"]["Properties"]
     assert props["Env"] == {"Fn::GetAtt": ["Table", "Arn"]}
-    assert props["Other"] == {"Fn::If": ["IsProd", {"Ref": "Table"}, {"Ref": "AWS::NoValue"}]}
+    assert props["Other"] == {
+        "Fn::If": ["IsProd", {"Ref": "Table"}, {"Ref": "AWS::NoValue"}]
+    }
     assert props["List"] == {"Fn::Split": [",", "a,b"]}
     assert template["Conditions"]["IsProd"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
     table = template["Resources"]["Table"]["Properties"]
@@ -107,10 +109,7 @@ TEMPLATE: dict[str, Any] = {
         ({"Fn::Sub": ["${X}-${Stage}", {"X": {"Ref": "Table"}}]}, "stack-dev-users-dev"),
         ({"Fn::Sub": "${!Literal}-${ Stage }"}, "${Literal}-dev"),
         ({"Fn::Join": ["-", ["a", {"Ref": "Stage"}, 3]]}, "a-dev-3"),
-        (
-            {"Fn::Join": [",", {"Fn::GetAZs": ""}]},
-            "ap-northeast-1a,ap-northeast-1b,ap-northeast-1c",
-        ),  # noqa: E501
+        ({"Fn::Join": [",", {"Fn::GetAZs": ""}]}, "ap-northeast-1a,ap-northeast-1b,ap-northeast-1c"),  # noqa: E501
         ({"Fn::Select": [1, ["x", "y"]]}, "y"),
         ({"Fn::Select": ["0", {"Fn::Split": ["/", "a/b"]}]}, "a"),
         ({"Fn::FindInMap": ["Sizes", {"Ref": "Stage"}, "Memory"]}, 128),
