@@ -110,13 +110,15 @@ class Environment:
 
     async def start(self) -> Outcome | None:
         """Start the process and wait for its init phase; an `Outcome` means it failed."""
-        address = await self._api.start()
+        # Tenku's Python bootstrap speaks to the Runtime API over a Unix socket too.
+        address = await self._api.start(unix=self.spec.runtime.startswith("python"))
         env = build_environment(
             self.spec,
             address,
             self.log_stream,
             self.scratch_dir,
             "provisioned-concurrency" if self.provisioned else "on-demand",
+            runtime_socket=self._api.unix_path,
         )
         os.makedirs(self.scratch_dir, exist_ok=True)
         self._spawned = time.perf_counter()

@@ -21,6 +21,8 @@ from tenku.core.functions import FunctionSpec
 BOOTSTRAP_DIR = Path(__file__).resolve().parent / "bootstraps"
 PYTHON_BOOTSTRAP = BOOTSTRAP_DIR / "python_bootstrap.py"
 NODE_BOOTSTRAP = BOOTSTRAP_DIR / "node_bootstrap.js"
+# Where the Python bootstrap finds the Runtime API's Unix socket (it removes the variable).
+RUNTIME_SOCKET_VARIABLE = "TENKU_RUNTIME_API_SOCKET"
 
 
 class LaunchError(Exception):
@@ -59,8 +61,11 @@ def build_environment(
     log_stream: str,
     scratch_dir: str,
     initialization_type: str = "on-demand",
+    runtime_socket: str | None = None,
 ) -> dict[str, str]:
-    """The complete environment of the process: the function's variables, then Lambda's."""
+    """The complete environment of the process: the function's variables, then Lambda's.
+    `runtime_socket` is the Runtime API's Unix socket for Tenku's own bootstrap, which
+    takes the variable out of the environment before the function's code is loaded."""
     env = dict(spec.environment)
     env.update(
         {
@@ -94,6 +99,8 @@ def build_environment(
             "AWS_SESSION_TOKEN": "test",
         }
     )
+    if runtime_socket:
+        env[RUNTIME_SOCKET_VARIABLE] = runtime_socket
     if not spec.runtime.startswith("provided"):
         env["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{spec.runtime}"
     env["AWS_LAMBDA_LOG_FORMAT"] = "JSON" if spec.log_format == "JSON" else "Text"

@@ -10,8 +10,15 @@ invocation state or decide what a call means: the environment's state machine do
 from __future__ import annotations
 
 import asyncio
+import atexit
 import base64
+import contextlib
+import functools
+import itertools
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from typing import Protocol
 
@@ -19,6 +26,7 @@ import httptools
 
 PREFIX = "/2018-06-01/runtime/"
 MAX_BODY = 64 * 1024 * 1024  # refuse anything absurd before buffering it
+MAX_UNIX_PATH = 104  # sun_path holds 108 bytes on Linux (104 on BSDs)
 
 Response = tuple[int, dict[str, str], bytes]
 Reply = Callable[[Response], None]
@@ -62,29 +70,57 @@ def encode_response(status: int, headers: dict[str, str], body: bytes) -> bytes:
     )
 
 
+_SOCKET_NUMBERS = itertools.count(1)
+
+
+@functools.cache
+def _socket_dir() -> str:
+    """A short private directory for the Unix sockets (a socket path must fit in 104
+    bytes, which the data directory often does not), removed when the server exits."""
+    path = tempfile.mkdtemp(prefix="tenku-rt-")
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 class RuntimeApiServer:
-    """Serves the Runtime API on 127.0.0.1:<ephemeral port> for one environment."""
+    """Serves the Runtime API for one environment on 127.0.0.1:<ephemeral port> (what
+    `AWS_LAMBDA_RUNTIME_API` names, for any runtime client) and, when given a path, on a
+    Unix socket too, which Tenku's own Python bootstrap uses: the same HTTP, without the
+    loopback TCP stack on every hand-over (the server's share of that write halves)."""
 
     def __init__(self, handler: ApiHandler) -> None:
         self._handler = handler
-        self._server: asyncio.Server | None = None
+        self._servers: list[asyncio.Server] = []
         self._connections: set[_Connection] = set()
         self.address = ""
+        self.unix_path: str | None = None
 
-    async def start(self) -> str:
+    async def start(self, unix: bool = False) -> str:
+        """Listen on TCP and, with `unix`, on a Unix socket of its own as well."""
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(
-            lambda: _Connection(self._handler, self._connections), "127.0.0.1", 0
-        )
-        port = self._server.sockets[0].getsockname()[1]
+
+        def factory() -> _Connection:
+            return _Connection(self._handler, self._connections)
+
+        server = await loop.create_server(factory, "127.0.0.1", 0)
+        self._servers.append(server)
+        port = server.sockets[0].getsockname()[1]
         self.address = f"127.0.0.1:{port}"
+        unix_path = os.path.join(_socket_dir(), f"{next(_SOCKET_NUMBERS)}.sock") if unix else None
+        if unix_path is not None and len(unix_path.encode()) < MAX_UNIX_PATH:
+            with contextlib.suppress(OSError):
+                self._servers.append(await loop.create_unix_server(factory, unix_path))
+                self.unix_path = unix_path
         return self.address
 
     def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
+        for server in self._servers:
+            server.close()
         for connection in list(self._connections):
             connection.close()
+        if self.unix_path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.unix_path)
 
 
 class _Connection(asyncio.Protocol):

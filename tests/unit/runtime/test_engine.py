@@ -237,6 +237,33 @@ def test_environment_variables_and_no_leak(tmp_path: Path, monkeypatch: pytest.M
         assert env["TMPDIR"].startswith(str(tmp_path / "work"))
         assert "_X_AMZN_TRACE_ID" in env
         assert not {"AWS_PROFILE", "HOME", "VIRTUAL_ENV"} & set(env)
+        assert "TENKU_RUNTIME_API_SOCKET" not in env  # taken out before the handler loads
+
+    run(tmp_path, body)
+
+
+def test_the_python_bootstrap_talks_over_the_unix_socket(tmp_path: Path) -> None:
+    # The function finds its own Runtime API connection among its sockets: a Unix one,
+    # while AWS_LAMBDA_RUNTIME_API still names the TCP address other clients use.
+    code = (
+        "import os, socket\n"
+        "def handler(e, c):\n"
+        "    kinds = set()\n"
+        "    for fd in os.listdir('/proc/self/fd'):\n"
+        "        try:\n"
+        "            s = socket.socket(fileno=os.dup(int(fd)))\n"
+        "        except OSError:\n"
+        "            continue\n"
+        "        kinds.add(s.family.name)\n"
+        "        s.close()\n"
+        "    return sorted(kinds)\n"
+    )
+    spec = make_spec(write_code(tmp_path, {"app.py": code}))
+
+    async def body(engine: LambdaEngine) -> None:
+        for _ in range(2):  # cold, then warm over the same connection
+            kinds = doc((await engine.invoke(spec, b"{}", request_id="r")).payload)
+            assert kinds == ["AF_UNIX"]
 
     run(tmp_path, body)
 

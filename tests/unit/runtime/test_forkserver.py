@@ -91,6 +91,9 @@ def test_forked_environment_is_what_exec_would_have_started(
     assert forked["env"]["AWS_SECRET_ACCESS_KEY"] == "test"
     # what ps and /proc/PID/environ show is the environment too, not the zygote's
     proc = dict(line.split("=", 1) for line in forked["proc"])
+    # The Runtime API socket variable is in the start-up block (as for an exec'd process)
+    # and out of os.environ: the bootstrap took it out before loading the handler.
+    assert proc.pop("TENKU_RUNTIME_API_SOCKET", "").endswith(".sock")
     assert stable(proc) == stable(execd["env"]) and "TENKU_ENVIRON_ROOM" not in proc
     for key in ("cwd", "argv", "sid"):
         assert forked[key] == execd[key], key
