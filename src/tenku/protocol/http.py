@@ -33,5 +33,7 @@ class Response:
 def header_text(text: str) -> str:
     """A header name or value the wire can carry (latin-1, on one line): what a function
     or backend wrote is not allowed to break or forge response headers."""
+    if text.isascii() and "\r" not in text and "\n" not in text:
+        return text  # the common case, checked in C
     text = text.replace("\r", " ").replace("\n", " ")
     return text.encode("latin-1", "replace").decode("latin-1")
