@@ -3,10 +3,10 @@
 `check_template()` refuses, with CloudFormation's `Template format error: ...` words,
 what the service refuses at CreateStack/UpdateStack/CreateChangeSet time: unknown
 top-level sections, no resources, resources without a Type, unknown resource types
-(unless skipped), references (`Ref`, `Fn::GetAtt`) to names that do not exist, `DependsOn` on unknown
-resources, circular dependencies, outputs without a Value. `required_capabilities()`
-says which capability (`CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM`) the IAM resources of
-an expanded template need, and why.
+(unless skipped), references (`Ref`, `Fn::GetAtt`) to names that do not exist,
+`DependsOn` on unknown resources, circular dependencies, outputs without a Value.
+`required_capabilities()` says which capability (`CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM`)
+the IAM resources of an expanded template need, and why.
 Must not: evaluate values (that is `intrinsics.py`) or create anything.
 """
 
