@@ -40,7 +40,7 @@ TAGS = [{"Key": "tenku:skip-unknown-types", "Value": "true"}]
 MIN_PASS_RATE = 0.99
 # Stacks deployed at once: the machine has few cores, the engine waits mostly on I/O.
 PARALLEL = 4
-MIN_CORPUS = 121
+MIN_CORPUS = 124
 pytestmark = pytest.mark.timeout(600)
 
 
