@@ -111,6 +111,33 @@ def unresolved_references(template: dict[str, Any], parameters: set[str]) -> lis
     return missing
 
 
+def undefined_getatt_targets(template: dict[str, Any]) -> list[str]:
+    """Logical ids named by an `Fn::GetAtt` in Resources or Outputs that the template lacks
+    (CloudFormation refuses such a template before creating anything)."""
+    names = set(template.get("Resources") or {})
+    missing: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "Fn::GetAtt":
+                    target = (
+                        item.split(".", 1)[0]
+                        if isinstance(item, str)
+                        else (item[0] if isinstance(item, list) and item else None)
+                    )
+                    if isinstance(target, str) and target not in names and target not in missing:
+                        missing.append(target)
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(template.get("Resources") or {})
+    walk(template.get("Outputs") or {})
+    return missing
+
+
 def waves(graph: dict[str, set[str]]) -> list[list[str]]:
     """Resources in waves: each depends only on resources of earlier waves."""
     remaining = {name: set(needs) for name, needs in graph.items()}

@@ -61,6 +61,22 @@ async def guarded(action: Any) -> Any:
         raise ResourceFailure(f"Internal Failure: {type(error).__name__}: {error}") from error
 
 
+# CloudFormation namespaces whose ARNs name another service (`AWS::MSK::Cluster` ->
+# `arn:aws:kafka:...`), so that what checks the ARN (an event source mapping) knows it.
+_ARN_SERVICE = {
+    "MSK": "kafka",
+    "StepFunctions": "states",
+    "CertificateManager": "acm",
+    "ElasticLoadBalancingV2": "elasticloadbalancing",
+    "KinesisFirehose": "firehose",
+    "OpenSearchService": "es",
+    "Elasticsearch": "es",
+    "EFS": "elasticfilesystem",
+    "DocDB": "rds",
+    "AmazonMQ": "mq",
+}
+
+
 def skipped_attribute(scope: Scope | None, kind: str, physical_id: str, name: str) -> str:
     """What `Fn::GetAtt` of a skipped resource gives: for an ARN attribute, an ARN of the
     stack's account and region in the service's usual shape (`arn:aws:kinesis:...:stream/
@@ -68,5 +84,6 @@ def skipped_attribute(scope: Scope | None, kind: str, physical_id: str, name: st
     otherwise `<physical id>.<attribute>`."""
     parts = kind.split("::")
     if scope is not None and name.endswith("Arn") and len(parts) == 3:
-        return scope.arn(parts[1].lower(), f"{parts[2].lower()}/{physical_id}")
+        service = _ARN_SERVICE.get(parts[1], parts[1].lower())
+        return scope.arn(service, f"{parts[2].lower()}/{physical_id}")
     return f"{physical_id}.{name}"

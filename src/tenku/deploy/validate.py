@@ -3,10 +3,10 @@
 `check_template()` refuses, with CloudFormation's `Template format error: ...` words,
 what the service refuses at CreateStack/UpdateStack/CreateChangeSet time: unknown
 top-level sections, no resources, resources without a Type, unknown resource types
-(unless skipped), references to names that do not exist, `DependsOn` on unknown
-resources, circular dependencies, outputs without a Value. `required_capabilities()`
-says which capability (`CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM`) the IAM resources of
-an expanded template need, and why.
+(unless skipped), references (`Ref`, `Fn::GetAtt`) to names that do not exist,
+`DependsOn` on unknown resources, circular dependencies, outputs without a Value.
+`required_capabilities()` says which capability (`CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM`)
+the IAM resources of an expanded template need, and why.
 Must not: evaluate values (that is `intrinsics.py`) or create anything.
 """
 
@@ -16,7 +16,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from tenku.deploy.errors import TemplateError
-from tenku.deploy.graph import dependencies, unresolved_references, waves
+from tenku.deploy.graph import (
+    dependencies,
+    undefined_getatt_targets,
+    unresolved_references,
+    waves,
+)
 
 SECTIONS = frozenset(
     (
@@ -101,6 +106,11 @@ def check_template(
         raise TemplateError(
             "Template format error: Unresolved resource dependencies "
             f"[{', '.join(missing)}] in the Resources block of the template"
+        )
+    undefined = undefined_getatt_targets(template)
+    if undefined:
+        raise TemplateError(
+            f"Template error: instance of Fn::GetAtt references undefined resource {undefined[0]}"
         )
     conditions = template.get("Conditions") or {}
     for logical_id, definition in resources.items():

@@ -31,6 +31,14 @@ def test_skipped_resources_give_arn_shaped_arn_attributes() -> None:
     assert skipped_attribute(None, "AWS::Kinesis::Stream", "Stream", "Arn") == "Stream.Arn"
 
 
+def test_skipped_resources_arns_name_the_service_aws_names() -> None:
+    # An MSK event of a SAM function takes `!GetAtt Cluster.Arn`; Lambda knows `kafka` ARNs.
+    arn = skipped_attribute(SCOPE, "AWS::MSK::Cluster", "Cluster", "Arn")
+    assert arn == "arn:aws:kafka:us-east-1:000000000000:cluster/Cluster"
+    arn = skipped_attribute(SCOPE, "AWS::StepFunctions::Activity", "Act", "Arn")
+    assert arn.startswith("arn:aws:states:us-east-1:000000000000:")
+
+
 def test_applications_expand_to_nested_stacks_without_the_repository() -> None:
     template = {
         "Transform": "AWS::Serverless-2016-10-31",

@@ -38,6 +38,14 @@ def queue(**extra: Any) -> dict[str, Any]:
             "Unresolved resource dependencies [Nope]",
         ),
         (
+            {"Resources": {"Q": queue(Properties={"A": {"Fn::GetAtt": ["Gone", "Arn"]}})}},
+            "Template error: instance of Fn::GetAtt references undefined resource Gone",
+        ),
+        (
+            {"Resources": {"Q": queue()}, "Outputs": {"O": {"Value": {"Fn::GetAtt": "Gone.Arn"}}}},
+            "Template error: instance of Fn::GetAtt references undefined resource Gone",
+        ),
+        (
             {"Resources": {"Q": queue(Condition="Missing")}},
             "unresolved condition dependency Missing",
         ),
