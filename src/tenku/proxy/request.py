@@ -12,7 +12,6 @@ import base64
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from tenku.core.ids import new_uuid
@@ -169,6 +168,7 @@ class ProxyRequest:
 
 def clf_time(now: float) -> str:
     """AWS's request time text: `12/Mar/2020:19:03:58 +0000`."""
+    global _last_clf
     second = int(now)
     if second == _last_clf[0]:  # every request of the same second has the same text
         return _last_clf[1]
@@ -177,11 +177,11 @@ def clf_time(now: float) -> str:
         f"{t.tm_mday:02d}/{MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
         f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
     )
-    _last_clf[:] = [second, text]
+    _last_clf = (second, text)
     return text
 
 
-_last_clf: list[Any] = [None, ""]
+_last_clf: tuple[int, str] = (-1, "")
 
 
 def with_forwarding_headers(
