@@ -10,6 +10,7 @@ Must not: evaluate values (that is `intrinsics.py`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from tenku.deploy.errors import TemplateError
@@ -91,43 +92,45 @@ def dependencies(resources: dict[str, Any]) -> dict[str, set[str]]:
 
 def unresolved_references(template: dict[str, Any], parameters: set[str]) -> list[str]:
     """Names used by `Ref` that are neither resources, parameters nor pseudo parameters."""
-    names = set(template.get("Resources") or {}) | parameters
-    missing: list[str] = []
+    known = set(template.get("Resources") or {}) | parameters
 
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key == "Ref" and isinstance(item, str):
-                    if item not in names and not item.startswith("AWS::") and item not in missing:
-                        missing.append(item)
-                else:
-                    walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
+    def named(key: str, item: Any) -> str | None:
+        if key == "Ref" and isinstance(item, str) and not item.startswith("AWS::"):
+            return item
+        return None
 
-    walk(template.get("Resources") or {})
-    walk(template.get("Outputs") or {})
-    return missing
+    return _names_missing(template, named, known)
 
 
 def undefined_getatt_targets(template: dict[str, Any]) -> list[str]:
     """Logical ids named by an `Fn::GetAtt` in Resources or Outputs that the template lacks
     (CloudFormation refuses such a template before creating anything)."""
-    names = set(template.get("Resources") or {})
+
+    def named(key: str, item: Any) -> str | None:
+        if key != "Fn::GetAtt":
+            return None
+        if isinstance(item, str):
+            return item.split(".", 1)[0]
+        if isinstance(item, list) and item and isinstance(item[0], str):
+            return item[0]
+        return None
+
+    return _names_missing(template, named, set(template.get("Resources") or {}))
+
+
+def _names_missing(
+    template: dict[str, Any], named: Callable[[str, Any], str | None], known: set[str]
+) -> list[str]:
+    """Every name `named` picks out of a key and its value in Resources and Outputs that is
+    not in `known`, in the order first met (each once)."""
     missing: list[str] = []
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
-                if key == "Fn::GetAtt":
-                    target = (
-                        item.split(".", 1)[0]
-                        if isinstance(item, str)
-                        else (item[0] if isinstance(item, list) and item else None)
-                    )
-                    if isinstance(target, str) and target not in names and target not in missing:
-                        missing.append(target)
+                name = named(key, item)
+                if name is not None and name not in known and name not in missing:
+                    missing.append(name)
                 walk(item)
         elif isinstance(value, list):
             for item in value:
