@@ -123,6 +123,48 @@ def test_every_intrinsic_function(cfn: Any) -> None:
     delete(cfn, exporter)
 
 
+# A resource that fails after the queue (which uses most of the intrinsics) was made.
+FAILING_AFTER = """  Bad:
+    Type: AWS::Lambda::Function
+    DependsOn: Queue
+    Properties:
+      FunctionName: !Sub "${AWS::StackName}-bad"
+      Runtime: python0.1
+      Handler: index.handler
+      Role: !Sub "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/bench"
+      Code: {ZipFile: !Join ["", ["def handler(e, c):", " return 1"]]}
+"""
+
+
+def test_every_intrinsic_and_a_failing_resource_roll_back_cleanly(
+    cfn: Any, tenku: TenkuProcess
+) -> None:
+    exporter, name = unique("exp"), unique("all")
+    create(cfn, exporter, EXPORTER)
+    body = EVERYTHING.replace("Outputs:", FAILING_AFTER + "Outputs:", 1)
+    params = [{"ParameterKey": "Exporter", "ParameterValue": exporter}]
+    stack = create(cfn, name, body, Parameters=params)
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE", events(cfn, name)
+    assert stack["StackStatusReason"].startswith(
+        "The following resource(s) failed to create: [Bad]"
+    )
+    history = events(cfn, name)
+    assert ("Queue", "CREATE_COMPLETE", "") in history
+    assert ("Queue", "DELETE_COMPLETE", "") in history
+    # Nothing half-made is left: the queue is gone, and the import no longer holds the
+    # exporter, which deletes.
+    queues = tenku.client("sqs").list_queues(QueueNamePrefix=name).get("QueueUrls", [])
+    assert queues == []
+    refused(
+        cfn.list_imports,
+        "ValidationError",
+        f"Export '{exporter}-shared' is not imported by any stack.",
+        ExportName=f"{exporter}-shared",
+    )
+    assert delete(cfn, name)["StackStatus"] == "DELETE_COMPLETE"
+    assert delete(cfn, exporter)["StackStatus"] == "DELETE_COMPLETE"
+
+
 IMPORTER = """
 Parameters:
   Exporter: {Type: String}
