@@ -6,9 +6,9 @@ files), named by the MD5 of its bytes, and the property is rewritten to that S3
 location: an `s3://bucket/key` string for SAM's `*Uri` properties, `{S3Bucket, S3Key}`
 (or `{Bucket, Key}`) for CloudFormation's. An `AWS::Include` transform's local
 `Location` (anywhere in the template) is uploaded as is and becomes its `s3://` URI, as
-`aws cloudformation package` does. Relative paths resolve from the template's directory; a SAM function with no code at all gets the template's directory, as
-`sam package` does. Values that are not plain local paths (`s3://`, intrinsics, maps)
-stay as they are.
+`aws cloudformation package` does. Relative paths resolve from the template's directory;
+a SAM function with no code at all gets the template's directory, as `sam package` does.
+Values that are not plain local paths (`s3://`, intrinsics, maps) stay as they are.
 
 Zips are reproducible (sorted entries, fixed timestamps, no `__pycache__`), so unchanged
 code keeps its key and an unchanged template stays unchanged.

@@ -66,7 +66,10 @@ def test_malformed_bodies(body: str, message: str) -> None:
 
 def test_the_client_reads_a_repeated_key_as_the_packagers_do() -> None:
     """`sam deploy` parses the file and sends what it writes back: the last key wins."""
-    body = "Outputs:\n  Name:\n    Description:\n    Description: SNS topic name\n    Value: !Ref T\n"
+    body = (
+        "Outputs:\n  Name:\n    Description:\n    Description: SNS topic name\n"
+        "    Value: !Ref T\n"
+    )
     with pytest.raises(TemplateError, match="Duplicate key 'Description'"):
         load_template(body)
     loaded = load_template(body, lenient=True)
