@@ -125,25 +125,30 @@ _LenientLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _
 def load_template(body: str | bytes, *, lenient: bool = False) -> dict[str, Any]:
     """The template as a dict (long-form intrinsics), or TemplateError; `lenient` lets a
     repeated YAML key replace the earlier one instead of refusing the template."""
+    loaded = load_document(body, lenient=lenient)
+    if not isinstance(loaded, dict):
+        raise TemplateError("Template format error: unsupported structure.")
+    return loaded
+
+
+def load_document(body: str | bytes, *, lenient: bool = False) -> Any:
+    """Any JSON or YAML document read as a template is (an `AWS::Include` snippet may be
+    a list or a scalar), or TemplateError."""
     text = body.decode("utf-8") if isinstance(body, bytes) else body
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            loaded = json.loads(text)
+            return json.loads(text)
         except ValueError as error:
             message = f"Template format error: JSON not well-formed. ({error})"
             raise TemplateError(message) from error
-    else:
-        try:
-            loader = _LenientLoader if lenient else _Loader  # SafeLoader subclasses
-            loaded = yaml.load(text, Loader=loader)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-            raise TemplateError(f"Template format error: YAML not well-formed.{where}") from error
-    if not isinstance(loaded, dict):
-        raise TemplateError("Template format error: unsupported structure.")
-    return loaded
+    try:
+        loader = _LenientLoader if lenient else _Loader  # SafeLoader subclasses
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise TemplateError(f"Template format error: YAML not well-formed.{where}") from error
 
 
 def dump_json(template: dict[str, Any]) -> str:
