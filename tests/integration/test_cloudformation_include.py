@@ -1,8 +1,8 @@
 """Black-box: CloudFormation's `AWS::Include` transform. The snippet lives in S3 (where
 `sam deploy` / `aws cloudformation package` upload a local Location); it is put in place
-before the SAM transform runs, as a whole value or merged into a section, and bad
-Locations, missing objects and malformed snippets are refused with CloudFormation's
-messages."""
+before the SAM transform runs, as a whole value or merged into a section; CreateStack
+needs CAPABILITY_AUTO_EXPAND for it; bad Locations, missing objects and malformed
+snippets are refused with CloudFormation's messages."""
 
 from __future__ import annotations
 
@@ -95,9 +95,12 @@ def test_an_included_openapi_document_becomes_the_sam_http_api(clients: dict[str
 def test_an_include_beside_other_keys_merges_into_the_section(clients: dict[str, Any]) -> None:
     queue = unique("included")
     location = put(clients, "queue.yaml", QUEUE_SNIPPET.replace("QUEUE", queue))
-    stack = create(
-        clients["cloudformation"], unique(), MERGED_INTO_RESOURCES.replace("LOCATION", location)
-    )
+    body = MERGED_INTO_RESOURCES.replace("LOCATION", location)
+    refused(
+        clients["cloudformation"].create_stack, "InsufficientCapabilitiesException",
+        "Requires capabilities : [CAPABILITY_AUTO_EXPAND]", StackName=unique(), TemplateBody=body,
+    )  # fmt: skip
+    stack = create(clients["cloudformation"], unique(), body, Capabilities=AUTO_EXPAND)
     assert stack["StackStatus"] == "CREATE_COMPLETE", stack
     assert clients["sqs"].get_queue_url(QueueName=queue)["QueueUrl"].endswith(queue)
 
@@ -117,4 +120,21 @@ def test_bad_includes_are_refused(clients: dict[str, Any], location: str, messag
     refused(
         clients["cloudformation"].create_stack, "ValidationError",
         f"Transform AWS::Include failed with: {message}", StackName=unique(), TemplateBody=body,
+        Capabilities=AUTO_EXPAND,
     )  # fmt: skip
+
+
+def test_the_processed_template_and_summary_show_the_include(clients: dict[str, Any]) -> None:
+    queue = unique("shown")
+    location = put(clients, "shown.yaml", QUEUE_SNIPPET.replace("QUEUE", queue))
+    body = MERGED_INTO_RESOURCES.replace("LOCATION", location)
+    cfn, name = clients["cloudformation"], unique()
+    create(cfn, name, body, Capabilities=AUTO_EXPAND)
+    original = cfn.get_template(StackName=name)["TemplateBody"]
+    assert "Fn::Transform" in original and queue not in original
+    processed = cfn.get_template(StackName=name, TemplateStage="Processed")["TemplateBody"]
+    assert set(processed["Resources"]) == {"Main", "Extra"}
+    summary = cfn.get_template_summary(TemplateBody=body)
+    assert summary["DeclaredTransforms"] == ["AWS::Include"]
+    assert "CAPABILITY_AUTO_EXPAND" in summary["Capabilities"]
+    assert cfn.validate_template(TemplateBody=body)["DeclaredTransforms"] == ["AWS::Include"]

@@ -23,6 +23,7 @@ from tenku.core.errors import ServiceError
 from tenku.core.scope import Scope
 from tenku.deploy.errors import TemplateError
 from tenku.deploy.include import (
+    INCLUDE_TRANSFORM,
     expand_includes,
     include_locations,
     missing_snippet,
@@ -127,6 +128,16 @@ def load(text: str) -> dict[str, Any]:
     return template
 
 
+def declared_transforms(template: dict[str, Any]) -> list[str]:
+    """The template-level transforms, and `AWS::Include` when a snippet is included."""
+    transforms = transforms_of(template)
+    try:
+        included = bool(include_locations(template))
+    except TemplateError:
+        included = True  # named, if badly: still a transform the template declares
+    return [*transforms, INCLUDE_TRANSFORM] if included else transforms
+
+
 async def with_includes(api: ApiCaller, scope: Scope, template: dict[str, Any]) -> dict[str, Any]:
     """The template with its `AWS::Include` snippets read from S3 and put in place (before
     the template-level transforms, as CloudFormation evaluates them)."""
@@ -183,7 +194,12 @@ async def prepare(
 ) -> Plan:
     """The plan for a stack operation; `direct` is CreateStack/UpdateStack (which need
     CAPABILITY_AUTO_EXPAND for transforms), not a change set."""
-    template = await with_includes(api, scope, load(text))
+    template = load(text)
+    # CreateStack/UpdateStack acknowledge transforms, AWS::Include among them.
+    included = bool(include_locations(template))
+    if included and direct and "CAPABILITY_AUTO_EXPAND" not in capabilities:
+        raise insufficient("CAPABILITY_AUTO_EXPAND")
+    template = await with_includes(api, scope, template)
     given: dict[str, str] = {}
     use_previous: set[str] = set()
     for item in supplied or []:
