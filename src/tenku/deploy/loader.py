@@ -4,7 +4,10 @@ The short forms (`!Ref X`, `!GetAtt A.B`, `!Sub ...`, `!If [...]`) become the lo
 (`{"Ref": "X"}`, `{"Fn::GetAtt": ["A", "B"]}`), so everything after loading sees one
 shape. YAML's implicit timestamps stay strings (`AWSTemplateFormatVersion: 2010-09-09`
 is the text CloudFormation compares), and so do YAML 1.1 words like `on`/`yes`, as
-CloudFormation's parser keeps them.
+CloudFormation's parser keeps them. A duplicate key is CloudFormation's "YAML not
+well-formed"; the client side (`lenient=True`) reads it as `sam deploy` and `aws
+cloudformation package` do, the last one winning, since they send CloudFormation a
+template they parsed and wrote again.
 Must not: evaluate anything; a malformed body raises `TemplateError` with
 CloudFormation's message.
 """
@@ -105,26 +108,47 @@ def _no_duplicates(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
 
 
-def load_template(body: str | bytes) -> dict[str, Any]:
-    """The template as a dict (long-form intrinsics), or TemplateError."""
+class _LenientLoader(_Loader):
+    """`_Loader` where a repeated key replaces the earlier one (the packagers' reading)."""
+
+
+def _last_wins(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    return {
+        loader.construct_object(key, deep=True): loader.construct_object(value, deep=True)
+        for key, value in node.value
+    }
+
+
+_LenientLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _last_wins)
+
+
+def load_template(body: str | bytes, *, lenient: bool = False) -> dict[str, Any]:
+    """The template as a dict (long-form intrinsics), or TemplateError; `lenient` lets a
+    repeated YAML key replace the earlier one instead of refusing the template."""
+    loaded = load_document(body, lenient=lenient)
+    if not isinstance(loaded, dict):
+        raise TemplateError("Template format error: unsupported structure.")
+    return loaded
+
+
+def load_document(body: str | bytes, *, lenient: bool = False) -> Any:
+    """Any JSON or YAML document read as a template is (an `AWS::Include` snippet may be
+    a list or a scalar), or TemplateError."""
     text = body.decode("utf-8") if isinstance(body, bytes) else body
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            loaded = json.loads(text)
+            return json.loads(text)
         except ValueError as error:
             message = f"Template format error: JSON not well-formed. ({error})"
             raise TemplateError(message) from error
-    else:
-        try:
-            loaded = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-            raise TemplateError(f"Template format error: YAML not well-formed.{where}") from error
-    if not isinstance(loaded, dict):
-        raise TemplateError("Template format error: unsupported structure.")
-    return loaded
+    try:
+        loader = _LenientLoader if lenient else _Loader  # SafeLoader subclasses
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise TemplateError(f"Template format error: YAML not well-formed.{where}") from error
 
 
 def dump_json(template: dict[str, Any]) -> str:

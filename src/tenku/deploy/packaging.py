@@ -4,10 +4,11 @@ package` do: every property that names a local directory or file (a function's
 zipped (directories, and code files that are not zips already) or taken as is (other
 files), named by the MD5 of its bytes, and the property is rewritten to that S3
 location: an `s3://bucket/key` string for SAM's `*Uri` properties, `{S3Bucket, S3Key}`
-(or `{Bucket, Key}`) for CloudFormation's. Relative paths resolve from the template's
-directory; a SAM function with no code at all gets the template's directory, as
-`sam package` does. Values that are not plain local paths (`s3://`, intrinsics, maps)
-stay as they are.
+(or `{Bucket, Key}`) for CloudFormation's. An `AWS::Include` transform's local
+`Location` (anywhere in the template) is uploaded as is and becomes its `s3://` URI, as
+`aws cloudformation package` does. Relative paths resolve from the template's directory;
+a SAM function with no code at all gets the template's directory, as `sam package` does.
+Values that are not plain local paths (`s3://`, intrinsics, maps) stay as they are.
 
 Zips are reproducible (sorted entries, fixed timestamps, no `__pycache__`), so unchanged
 code keeps its key and an unchanged template stays unchanged.
@@ -104,7 +105,36 @@ def package_template(
             artifact = _artifact(base_dir, str(value), zipped, bucket, prefix, where)
             artifacts.setdefault(artifact.key, artifact)
             props[prop] = _location(form, artifact)
+    _package_includes(result, base_dir, bucket, prefix, artifacts, "")
     return Packaged(result, list(artifacts.values()))
+
+
+INCLUDE_TRANSFORM = "AWS::Include"
+
+
+def _package_includes(
+    node: Any, base_dir: Path, bucket: str, prefix: str, artifacts: dict[str, Artifact], at: str
+) -> None:
+    """Every `Fn::Transform: {Name: AWS::Include, Parameters: {Location: <local file>}}`
+    under `node`: the file is uploaded as is and the Location becomes its S3 URI."""
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            _package_includes(item, base_dir, bucket, prefix, artifacts, f"{at}/{index}")
+        return
+    if not isinstance(node, dict):
+        return
+    transform = node.get("Fn::Transform")
+    if isinstance(transform, dict) and transform.get("Name") == INCLUDE_TRANSFORM:
+        parameters = transform.get("Parameters")
+        location = parameters.get("Location") if isinstance(parameters, dict) else None
+        if _is_local(location):
+            where = f"{at.lstrip('/')}/Fn::Transform/Parameters/Location"
+            artifact = _artifact(base_dir, str(location), False, bucket, prefix, where)
+            artifacts.setdefault(artifact.key, artifact)
+            assert isinstance(parameters, dict)
+            parameters["Location"] = _location("uri", artifact)
+    for key, value in node.items():
+        _package_includes(value, base_dir, bucket, prefix, artifacts, f"{at}/{key}")
 
 
 def _package_globals(

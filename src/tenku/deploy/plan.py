@@ -72,7 +72,7 @@ def plan_project(
 def _template(
     project: Project, supplied: dict[str, str], stage: str | None, stack_name: str | None
 ) -> StackPlan:
-    template = load_template(project.source.read_bytes())
+    template = load_template(project.source.read_bytes(), lenient=True)
     notes: list[str] = []
     declared = template.get("Parameters") or {}
     if stage is not None:

@@ -95,7 +95,7 @@ def _from_file(path: Path) -> Project:
 
 def _template_project(path: Path) -> Project:
     try:
-        template = load_template(path.read_bytes())
+        template = load_template(path.read_bytes(), lenient=True)
     except TemplateError as error:
         raise ProjectError(f"{path}: {error.message}") from error
     except OSError as error:

@@ -236,3 +236,54 @@ def test_sources_that_never_change_a_package() -> None:
     assert not is_packaged_source(Path("/p/src/__pycache__/handler.cpython-311.pyc"))
     assert not is_packaged_source(Path("/p/src/handler.pyc"))
     assert not is_packaged_source(Path("/p/.tenku/tenku.db"))
+
+
+def include(location: Any) -> dict[str, Any]:
+    return {"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": location}}}
+
+
+def test_an_include_location_is_uploaded_as_is_wherever_it_is(project: Path) -> None:
+    """`aws cloudformation package` uploads an AWS::Include file and rewrites Location."""
+    template = sam(
+        {
+            "Http": {
+                "Type": "AWS::Serverless::HttpApi",
+                "Properties": {"DefinitionBody": include("./api.yaml")},
+            },
+            "Rest": {
+                "Type": "AWS::ApiGateway::RestApi",
+                "Properties": {"Body": include("api.yaml")},
+            },
+            "Remote": {
+                "Type": "AWS::ApiGateway::RestApi",
+                "Properties": {"Body": include("s3://elsewhere/api.yaml")},
+            },
+            "Computed": {
+                "Type": "AWS::ApiGateway::RestApi",
+                "Properties": {"Body": include({"Fn::Sub": "s3://${B}/api.yaml"})},
+            },
+        },
+        Mappings=include("api.yaml"),
+    )
+    packaged = package_template(template, project, BUCKET, prefix="app")
+    resources = packaged.template["Resources"]
+    digest = hashlib.md5(b"openapi: 3.0.1\n").hexdigest()
+    uploaded = f"s3://{BUCKET}/app/{digest}"
+    for where in (
+        resources["Http"]["Properties"]["DefinitionBody"],
+        resources["Rest"]["Properties"]["Body"],
+        packaged.template["Mappings"],
+    ):
+        assert where["Fn::Transform"]["Parameters"]["Location"] == uploaded
+    assert resources["Remote"]["Properties"]["Body"] == include("s3://elsewhere/api.yaml")
+    assert resources["Computed"]["Properties"]["Body"] == include({"Fn::Sub": "s3://${B}/api.yaml"})
+    [artifact] = packaged.artifacts
+    assert not artifact.zipped and artifact.body == b"openapi: 3.0.1\n"
+    assert template["Resources"]["Rest"]["Properties"]["Body"] == include("api.yaml")  # a copy
+
+
+def test_a_missing_include_file_names_where_it_is_used(project: Path) -> None:
+    template = sam({"Api": {"Type": "AWS::Serverless::Api", "Properties": {
+        "StageName": "v1", "DefinitionBody": include("missing.yaml")}}})  # fmt: skip
+    with pytest.raises(TemplateError, match="Resources/Api/Properties/DefinitionBody/Fn::Trans"):
+        package_template(template, project, BUCKET)

@@ -64,6 +64,20 @@ def test_malformed_bodies(body: str, message: str) -> None:
         load_template(body)
 
 
+def test_the_client_reads_a_repeated_key_as_the_packagers_do() -> None:
+    """`sam deploy` parses the file and sends what it writes back: the last key wins."""
+    body = (
+        "Outputs:\n  Name:\n    Description:\n    Description: SNS topic name\n"
+        "    Value: !Ref T\n"
+    )
+    with pytest.raises(TemplateError, match="Duplicate key 'Description'"):
+        load_template(body)
+    loaded = load_template(body, lenient=True)
+    assert loaded["Outputs"]["Name"] == {"Description": "SNS topic name", "Value": {"Ref": "T"}}
+    with pytest.raises(TemplateError, match="YAML not well-formed"):
+        load_template("a: [1, 2", lenient=True)
+
+
 class Values:
     def __init__(self) -> None:
         self.refs = {"Table": "stack-dev-users", "Queue": "https://q/url"}

@@ -12,13 +12,12 @@ from typing import Any
 from tenku.core.context import RequestContext
 from tenku.deploy.errors import TemplateError
 from tenku.deploy.loader import dump_json
-from tenku.deploy.sam import transforms_of
 from tenku.deploy.validate import check_template, required_capabilities
 from tenku.services.cloudformation import errors
 from tenku.services.cloudformation.base import CloudFormationBase, shown_parameters
 from tenku.services.cloudformation.models import ResourceState, Stack
 from tenku.services.cloudformation.outputs import importers
-from tenku.services.cloudformation.sources import load, template_text
+from tenku.services.cloudformation.sources import declared_transforms, load, template_text
 
 EVENTS_PAGE = 100
 NOT_CHECKED = {"StackDriftStatus": "NOT_CHECKED"}
@@ -206,7 +205,7 @@ class DescribeMixin(CloudFormationBase):
                 raise errors.validation("StackName must be specified")
             stack = self.find_stack(ctx.scope, stack_name)
             body, processed = stack.template_body, stack.processed
-        if template_stage == "Processed" and processed and transforms_of(load(body)):
+        if template_stage == "Processed" and processed and declared_transforms(load(body)):
             body = dump_json(processed)
         return {"TemplateBody": body, "StagesAvailable": ["Original", "Processed"]}
 
@@ -229,7 +228,7 @@ class DescribeMixin(CloudFormationBase):
             text = await template_text(self.caller(), ctx.scope, template_body, template_url)
             original = template = load(text)
         capabilities, reason = required_capabilities(template)
-        transforms = transforms_of(original)
+        transforms = declared_transforms(original)
         if transforms and "CAPABILITY_AUTO_EXPAND" not in capabilities:
             capabilities = [*capabilities, "CAPABILITY_AUTO_EXPAND"]
         result: dict[str, Any] = {
@@ -254,7 +253,7 @@ class DescribeMixin(CloudFormationBase):
     ) -> dict[str, Any]:
         text = await template_text(self.caller(), ctx.scope, template_body, template_url)
         template = load(text)
-        transforms = transforms_of(template)
+        transforms = declared_transforms(template)
         if not transforms:
             try:  # types: Tenku knows fewer than AWS, so it does not refuse unknown ones here
                 check_template(template, (), skip_unknown=True)

@@ -22,6 +22,14 @@ from tenku.core.api import ApiCaller
 from tenku.core.errors import ServiceError
 from tenku.core.scope import Scope
 from tenku.deploy.errors import TemplateError
+from tenku.deploy.include import (
+    INCLUDE_TRANSFORM,
+    expand_includes,
+    include_locations,
+    missing_snippet,
+    parse_snippet,
+    s3_uri,
+)
 from tenku.deploy.loader import load_template
 from tenku.deploy.parameters import resolve_parameters
 from tenku.deploy.resources import HANDLERS
@@ -72,6 +80,10 @@ async def read_template_url(api: ApiCaller, scope: Scope, url: str) -> str:
         raise validation(
             "TemplateURL must reference a valid S3 object to which you have access."
         ) from error
+    return _text_of(result)
+
+
+def _text_of(result: dict[str, Any]) -> str:
     body: Any = result.get("Body")
     read = getattr(body, "read", None)
     if callable(read):
@@ -105,12 +117,48 @@ async def template_text(
 
 
 def load(text: str) -> dict[str, Any]:
+    """The template, its sections checked unless it includes snippets (`with_includes`
+    checks them once the snippets are in place)."""
     try:
         template = load_template(text)
-        check_sections(template)
+        if not include_locations(template):
+            check_sections(template)
     except TemplateError as error:
         raise validation(error.message) from error
     return template
+
+
+def declared_transforms(template: dict[str, Any]) -> list[str]:
+    """The template-level transforms, and `AWS::Include` when a snippet is included."""
+    transforms = transforms_of(template)
+    try:
+        included = bool(include_locations(template))
+    except TemplateError:
+        included = True  # named, if badly: still a transform the template declares
+    return [*transforms, INCLUDE_TRANSFORM] if included else transforms
+
+
+async def with_includes(api: ApiCaller, scope: Scope, template: dict[str, Any]) -> dict[str, Any]:
+    """The template with its `AWS::Include` snippets read from S3 and put in place (before
+    the template-level transforms, as CloudFormation evaluates them)."""
+    try:
+        locations = include_locations(template)
+        if not locations:
+            return template
+        snippets: dict[str, Any] = {}
+        for location in locations:
+            bucket, key = s3_uri(location)
+            try:
+                found = await api("s3", "GetObject", {"Bucket": bucket, "Key": key}, scope)
+            except ServiceError as error:
+                raise missing_snippet() from error
+            snippets[location] = parse_snippet(_text_of(found))
+        expanded = expand_includes(template, snippets)
+        check_sections(expanded)
+    except TemplateError as error:
+        raise validation(error.message) from error
+    assert isinstance(expanded, dict)
+    return expanded
 
 
 async def _ssm_values(
@@ -147,6 +195,11 @@ async def prepare(
     """The plan for a stack operation; `direct` is CreateStack/UpdateStack (which need
     CAPABILITY_AUTO_EXPAND for transforms), not a change set."""
     template = load(text)
+    # CreateStack/UpdateStack acknowledge transforms, AWS::Include among them.
+    included = bool(include_locations(template))
+    if included and direct and "CAPABILITY_AUTO_EXPAND" not in capabilities:
+        raise insufficient("CAPABILITY_AUTO_EXPAND")
+    template = await with_includes(api, scope, template)
     given: dict[str, str] = {}
     use_previous: set[str] = set()
     for item in supplied or []:
