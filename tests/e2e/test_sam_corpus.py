@@ -38,6 +38,7 @@ CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAN
 TAGS = [{"Key": "tenku:skip-unknown-types", "Value": "true"}]
 # Measured: 127/128 (99.2%) of the valid set (the one failure needs a newer translator).
 MIN_PASS_RATE = 0.99
+MIN_PASS_RATE_BARE = 0.99  # measured: 127/128, as with the objects uploaded
 # Stacks deployed at once: the machine has few cores, the engine waits mostly on I/O.
 PARALLEL = 4
 MIN_CORPUS = 128
@@ -185,11 +186,13 @@ def _failure_reason(cfn: Any, name: str) -> str:
     return reasons[-1] if reasons else "(no reason)"
 
 
-def _deploy(server: TenkuProcess, path: Path) -> tuple[str, str]:
-    """(final status, reason) of one template's stack."""
+def _deploy(server: TenkuProcess, path: Path, upload: bool = True) -> tuple[str, str]:
+    """(final status, reason) of one template's stack; `upload`: put stand-in objects where
+    the template's S3 URIs point first."""
     cfn = server.client("cloudformation")
     template = yaml.load(path.read_text(), Loader=_CfnLoader) or {}
-    _upload_code(server, template)
+    if upload:
+        _upload_code(server, template)
     name = _stack_name(path)
     try:
         cfn.create_stack(
@@ -223,18 +226,20 @@ def _delete(server: TenkuProcess, path: Path) -> None:
         time.sleep(0.2)
 
 
-def _deploy_all(server: TenkuProcess, paths: list[Path]) -> dict[str, tuple[str, str]]:
+def _deploy_all(
+    server: TenkuProcess, paths: list[Path], upload: bool = True
+) -> dict[str, tuple[str, str]]:
     """Stacks deploy side by side in one account, so two inputs naming the same table or
     topic collide as they would in one AWS account: those are deployed again, one by one,
     once the others are deleted."""
     with ThreadPoolExecutor(PARALLEL) as pool:
-        outcome = pool.map(lambda p: _deploy(server, p), paths)
+        outcome = pool.map(lambda p: _deploy(server, p, upload), paths)
         results = dict(zip([p.name for p in paths], outcome, strict=True))
         collided = [p for p in paths if "already exist" in results[p.name][1]]
         if collided:
             list(pool.map(lambda p: _delete(server, p), paths))
     for path in collided:
-        results[path.name] = _deploy(server, path)
+        results[path.name] = _deploy(server, path, upload)
         _delete(server, path)
     return results
 
@@ -288,3 +293,24 @@ def test_what_cloudformation_refuses_is_refused(server: TenkuProcess) -> None:
     for name, (status, reason) in results.items():
         assert status == "ValidationError" or "ROLLBACK" in status, (name, status, reason)
         assert CFN_MESSAGES[name] in reason, (name, reason)
+
+
+@pytest.fixture(scope="module")
+def bare_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TenkuProcess]:
+    running = TenkuProcess(tmp_path_factory.mktemp("sam-corpus-bare")).start()
+    yield running
+    running.stop()
+
+
+def test_the_valid_corpus_deploys_with_nothing_uploaded_first(bare_server: TenkuProcess) -> None:
+    # The inputs' code lives in buckets of some AWS account (s3://sam-demo-bucket/...),
+    # which this Tenku does not hold: with unknown types skipped, functions and layers get
+    # a stand-in package, as a resource type Tenku lacks is recorded.
+    results = _deploy_all(bare_server, VALID, upload=False)
+    failures = {n: r for n, r in results.items() if r[0] != "CREATE_COMPLETE"}
+    rate = 1 - len(failures) / len(results)
+    deployed = len(results) - len(failures)
+    print(f"\nSAM corpus, nothing uploaded: {deployed}/{len(results)} ({rate:.1%})")
+    for name, (status, reason) in sorted(failures.items()):
+        print(f"  {name:55} {status:22} {reason[:300]}")
+    assert rate >= MIN_PASS_RATE_BARE, f"{rate:.1%} deployed; failures: {failures}"

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.integration.apigateway_support import raw
 from tests.integration.cloudformation_support import (
     ROLE,
     create,
@@ -338,6 +339,85 @@ def test_deletion_policy_retain_keeps_the_resource(cfn: Any, sqs: Any) -> None:
     skipped = [s for lid, s, _ in events(cfn, stack_id) if lid == "Kept"]
     assert skipped[-1] == "DELETE_SKIPPED"
     sqs.delete_queue(QueueUrl=sqs.get_queue_url(QueueName=kept)["QueueUrl"])
+
+
+ELSEWHERE = """
+Resources:
+  Layer:
+    Type: AWS::Lambda::LayerVersion
+    Properties:
+      Content: {S3Bucket: bucket-in-another-account, S3Key: layer.zip}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: %s
+      Layers: [!Ref Layer]
+      Code: {S3Bucket: bucket-in-another-account, S3Key: code.zip}
+"""
+
+
+def test_packages_that_are_not_in_tenku_s3_fail_or_stand_in_when_skipping(
+    cfn: Any, lam: Any
+) -> None:
+    body = ELSEWHERE % ROLE
+    name = unique()
+    stack = create(cfn, name, body)
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    failed = [r for lid, s, r in events(cfn, name) if s == "CREATE_FAILED" and lid == "Layer"]
+    assert "NoSuchBucket" in failed[0], failed
+    delete(cfn, name)
+    # With unknown types skipped, a package that only exists elsewhere stands in for itself:
+    # the stack comes up, and the function fails as a package without its handler does.
+    name = unique()
+    tags = [{"Key": "tenku:skip-unknown-types", "Value": "true"}]
+    stack = create(cfn, name, body, Tags=tags)
+    assert stack["StackStatus"] == "CREATE_COMPLETE", events(cfn, name)
+    function = cfn.describe_stack_resource(StackName=name, LogicalResourceId="Fn")[
+        "StackResourceDetail"
+    ]["PhysicalResourceId"]
+    answer = lam.invoke(FunctionName=function, Payload=b"{}")
+    assert answer["FunctionError"] == "Unhandled"
+    error = json.loads(answer["Payload"].read())
+    assert error["errorType"] == "Runtime.ImportModuleError", error
+    delete(cfn, name)
+
+
+REST_ELSEWHERE = """
+Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: elsewhere
+      BodyS3Location: {Bucket: bucket-in-another-account, Key: api/openapi.yaml}
+  Deployment:
+    Type: AWS::ApiGateway::Deployment
+    Properties: {RestApiId: !Ref Api, StageName: prod}
+"""
+
+
+def test_an_api_definition_not_in_tenku_s3_stands_in_when_skipping(
+    cfn: Any, tenku: TenkuProcess
+) -> None:
+    name = unique()
+    stack = create(cfn, name, REST_ELSEWHERE)
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    delete(cfn, name)
+    name = unique()
+    tags = [{"Key": "tenku:skip-unknown-types", "Value": "true"}]
+    stack = create(cfn, name, REST_ELSEWHERE, Tags=tags)
+    assert stack["StackStatus"] == "CREATE_COMPLETE", events(cfn, name)
+    api_id = cfn.describe_stack_resource(StackName=name, LogicalResourceId="Api")[
+        "StackResourceDetail"
+    ]["PhysicalResourceId"]
+    status, _, body = raw(tenku.port, f"{api_id}.execute-api.localhost", "GET", "/prod/")
+    assert status == 501
+    assert json.loads(body) == {
+        "message": "The API definition s3://bucket-in-another-account/api/openapi.yaml"
+        " is not in Tenku's S3."
+    }
+    delete(cfn, name)
 
 
 def test_tags_and_the_skip_unknown_types_opt_in(cfn: Any) -> None:

@@ -128,7 +128,9 @@ class Deployment:
         self._replace_policy: dict[str, str] = {}
 
     def _context(self, logical_id: str) -> ResourceContext:
-        return ResourceContext(self.api, self.scope, self.stack_name, self.stack_id, logical_id)
+        return ResourceContext(
+            self.api, self.scope, self.stack_name, self.stack_id, logical_id, self.skip_unknown
+        )
 
     def active_resources(self) -> dict[str, Any]:
         resources: dict[str, Any] = self.template.get("Resources") or {}

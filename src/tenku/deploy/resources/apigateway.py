@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from tenku.deploy.resources.base import Handler, Made, ResourceContext, require, tag_list
-from tenku.deploy.resources.lambda_function import s3_bytes
+from tenku.deploy.resources.lambda_function import package_bytes
 
 
 def escape(segment: str) -> str:
@@ -37,9 +37,33 @@ async def definition(ctx: ResourceContext, props: dict[str, Any]) -> bytes | Non
         return titled(_text(props["Body"]).encode(), props.get("Name"))
     location = props.get("BodyS3Location")
     if location:
-        body = await s3_bytes(ctx, location["Bucket"], location["Key"], location.get("Version"))
+        body = await package_bytes(
+            ctx, location["Bucket"], location["Key"], location.get("Version"), _stand_in
+        )
         return titled(body, props.get("Name"))
     return None
+
+
+def _stand_in(bucket: str, key: str) -> bytes:
+    """The definition of a REST API whose own is not in Tenku's S3 (see `package_bytes`):
+    one MOCK method on `/` that answers every call 501, naming where the definition is."""
+    note = f"The API definition s3://{bucket}/{key} is not in Tenku's S3."
+    answer = json.dumps({"message": note})
+    mock = {
+        "type": "mock",
+        "requestTemplates": {"application/json": '{"statusCode": 501}'},
+        "responses": {
+            "default": {"statusCode": "501", "responseTemplates": {"application/json": answer}}
+        },
+    }
+    document = {
+        "openapi": "3.0.1",
+        "info": {"title": key.rsplit("/", 1)[-1], "description": note},
+        "paths": {
+            "/": {"x-amazon-apigateway-any-method": {"x-amazon-apigateway-integration": mock}}
+        },
+    }
+    return json.dumps(document).encode()
 
 
 def titled(body: bytes, name: Any) -> bytes:

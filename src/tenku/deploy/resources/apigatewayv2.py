@@ -21,7 +21,7 @@ from typing import Any
 
 from tenku.deploy.errors import ResourceFailure
 from tenku.deploy.resources.base import Handler, Made, ResourceContext, require
-from tenku.deploy.resources.lambda_function import s3_bytes
+from tenku.deploy.resources.lambda_function import package_bytes
 
 _API_UPDATABLE = (
     "Name", "Description", "CorsConfiguration", "DisableExecuteApiEndpoint",
@@ -37,9 +37,23 @@ async def definition(ctx: ResourceContext, props: dict[str, Any]) -> str | None:
         return body if isinstance(body, str) else json.dumps(body)
     location = props.get("BodyS3Location")
     if location:
-        data = await s3_bytes(ctx, location["Bucket"], location["Key"], location.get("Version"))
+        data = await package_bytes(
+            ctx, location["Bucket"], location["Key"], location.get("Version"), _stand_in
+        )
         return data.decode()
     return None
+
+
+def _stand_in(bucket: str, key: str) -> bytes:
+    """The definition of an HTTP API whose own is not in Tenku's S3 (see `package_bytes`):
+    no routes, so every call is answered 404, and the description says why."""
+    note = f"The API definition s3://{bucket}/{key} is not in Tenku's S3."
+    document = {
+        "openapi": "3.0.1",
+        "info": {"title": key.rsplit("/", 1)[-1], "description": note},
+        "paths": {},
+    }
+    return json.dumps(document).encode()
 
 
 def _pick(props: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:

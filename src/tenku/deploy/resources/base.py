@@ -30,10 +30,20 @@ class ResourceContext:
     """The stack operation's view for one resource: scope, names and the API."""
 
     def __init__(
-        self, api: ApiCaller, scope: Scope, stack_name: str, stack_id: str, logical_id: str
+        self,
+        api: ApiCaller,
+        scope: Scope,
+        stack_name: str,
+        stack_id: str,
+        logical_id: str,
+        skip_unknown: bool = False,
     ) -> None:
         self.api = api
         self.scope = scope
+        # The stack is deployed with `tenku:skip-unknown-types`: what only exists outside
+        # this machine (a resource type Tenku lacks, a package in a bucket it does not
+        # hold) stands in for itself instead of failing the deploy.
+        self.skip_unknown = skip_unknown
         self.stack_name = stack_name
         self.stack_id = stack_id
         self.logical_id = logical_id

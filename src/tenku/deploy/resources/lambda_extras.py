@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from tenku.deploy.resources.base import Handler, Made, ResourceContext, require
-from tenku.deploy.resources.lambda_function import s3_bytes
+from tenku.deploy.resources.lambda_function import package_bytes
 
 
 def _split_function(reference: str) -> tuple[str, str | None]:
@@ -219,7 +219,7 @@ class LayerVersion(Handler):
 
     async def create(self, ctx: ResourceContext, props: dict[str, Any]) -> Made:
         content = require(props, "Content", self.type_name)
-        data = await s3_bytes(
+        data = await package_bytes(
             ctx, content["S3Bucket"], content["S3Key"], content.get("S3ObjectVersion")
         )
         params: dict[str, Any] = {

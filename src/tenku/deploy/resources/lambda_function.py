@@ -10,9 +10,12 @@ UpdateFunctionConfiguration, reserved concurrency through Put/DeleteFunctionConc
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
+from tenku.core.errors import ServiceError
 from tenku.deploy.errors import ResourceFailure
 from tenku.deploy.resources.base import Handler, Made, ResourceContext, require, tag_list
 
@@ -36,6 +39,8 @@ _CONFIG_MEMBERS = (
     "FileSystemConfigs",
 )
 _CREATE_ONLY = ("PackageType", "Architectures")
+STAND_IN_NOTE = "TENKU_PACKAGE_NOT_FOUND.txt"
+log = logging.getLogger("tenku.deploy")
 
 
 def inline_zip(source: str, runtime: str) -> bytes:
@@ -63,11 +68,57 @@ async def s3_bytes(ctx: ResourceContext, bucket: str, key: str, version: str | N
     raise ResourceFailure(f"Could not read s3://{bucket}/{key}")
 
 
+async def package_bytes(
+    ctx: ResourceContext,
+    bucket: str,
+    key: str,
+    version: str | None,
+    stand_in: Callable[[str, str], bytes] | None = None,
+) -> bytes:
+    """A package (a function's or layer's zip, an API definition) from S3. One in a bucket
+    or key this Tenku does not hold lives, as far as it can tell, in an AWS account it
+    cannot reach: with unknown types skipped the resource is made from `stand_in(bucket,
+    key)` (by default a zip with only a note, so an invoke fails as a package without its
+    handler does); otherwise the deploy fails, as on AWS."""
+    try:
+        return await s3_bytes(ctx, bucket, key, version)
+    except ResourceFailure as failure:
+        cause = failure.__cause__
+        missing = isinstance(cause, ServiceError) and cause.code in ("NoSuchBucket", "NoSuchKey")
+        if not (missing and ctx.skip_unknown):
+            raise
+        log.warning(
+            "%s: s3://%s/%s is not in Tenku's S3; made from a stand-in",
+            ctx.logical_id,
+            bucket,
+            key,
+        )
+        return (stand_in or stand_in_package)(bucket, key)
+
+
+def stand_in_package(bucket: str, key: str) -> bytes:
+    """A zip holding only a note: where the real package was expected, and what to do."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo(STAND_IN_NOTE)
+        info.external_attr = 0o644 << 16
+        archive.writestr(
+            info,
+            f"The deployment package s3://{bucket}/{key} was not in Tenku's S3 when this\n"
+            "stack was deployed with tenku:skip-unknown-types=true, so Tenku made the\n"
+            "resource with this note in its place. Upload the package (or point the\n"
+            "template at local code) and deploy again.\n",
+        )
+    return buffer.getvalue()
+
+
 async def code_zip(ctx: ResourceContext, code: dict[str, Any], runtime: str) -> bytes:
     if code.get("ZipFile") is not None:
         return inline_zip(str(code["ZipFile"]), runtime)
     if code.get("S3Bucket") and code.get("S3Key"):
-        return await s3_bytes(ctx, code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion"))
+        return await package_bytes(
+            ctx, code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion")
+        )
     if code.get("ImageUri"):
         raise ResourceFailure("Tenku runs zip packages only; container images are not supported")
     raise ResourceFailure(
