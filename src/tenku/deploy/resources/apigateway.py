@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from tenku.deploy.resources.base import Handler, Made, ResourceContext, require, tag_list
-from tenku.deploy.resources.lambda_function import package_bytes
+from tenku.deploy.resources.packages import missing_note, package_bytes, stand_in_openapi
 
 
 def escape(segment: str) -> str:
@@ -45,10 +45,9 @@ async def definition(ctx: ResourceContext, props: dict[str, Any]) -> bytes | Non
 
 
 def _stand_in(bucket: str, key: str) -> bytes:
-    """The definition of a REST API whose own is not in Tenku's S3 (see `package_bytes`):
-    one MOCK method on `/` that answers every call 501, naming where the definition is."""
-    note = f"The API definition s3://{bucket}/{key} is not in Tenku's S3."
-    answer = json.dumps({"message": note})
+    """A REST API whose definition is not in Tenku's S3 (see `package_bytes`): one MOCK
+    method on `/` that answers every call 501, naming where the definition is."""
+    answer = json.dumps({"message": missing_note(bucket, key)})
     mock = {
         "type": "mock",
         "requestTemplates": {"application/json": '{"statusCode": 501}'},
@@ -56,14 +55,8 @@ def _stand_in(bucket: str, key: str) -> bytes:
             "default": {"statusCode": "501", "responseTemplates": {"application/json": answer}}
         },
     }
-    document = {
-        "openapi": "3.0.1",
-        "info": {"title": key.rsplit("/", 1)[-1], "description": note},
-        "paths": {
-            "/": {"x-amazon-apigateway-any-method": {"x-amazon-apigateway-integration": mock}}
-        },
-    }
-    return json.dumps(document).encode()
+    any_method = {"x-amazon-apigateway-any-method": {"x-amazon-apigateway-integration": mock}}
+    return stand_in_openapi(bucket, key, {"/": any_method})
 
 
 def titled(body: bytes, name: Any) -> bytes:

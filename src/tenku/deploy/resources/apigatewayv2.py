@@ -21,7 +21,7 @@ from typing import Any
 
 from tenku.deploy.errors import ResourceFailure
 from tenku.deploy.resources.base import Handler, Made, ResourceContext, require
-from tenku.deploy.resources.lambda_function import package_bytes
+from tenku.deploy.resources.packages import package_bytes, stand_in_openapi
 
 _API_UPDATABLE = (
     "Name", "Description", "CorsConfiguration", "DisableExecuteApiEndpoint",
@@ -45,15 +45,9 @@ async def definition(ctx: ResourceContext, props: dict[str, Any]) -> str | None:
 
 
 def _stand_in(bucket: str, key: str) -> bytes:
-    """The definition of an HTTP API whose own is not in Tenku's S3 (see `package_bytes`):
-    no routes, so every call is answered 404, and the description says why."""
-    note = f"The API definition s3://{bucket}/{key} is not in Tenku's S3."
-    document = {
-        "openapi": "3.0.1",
-        "info": {"title": key.rsplit("/", 1)[-1], "description": note},
-        "paths": {},
-    }
-    return json.dumps(document).encode()
+    """An HTTP API whose definition is not in Tenku's S3 (see `package_bytes`): no
+    routes, so every call is answered 404; the description says why."""
+    return stand_in_openapi(bucket, key, {})
 
 
 def _pick(props: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:

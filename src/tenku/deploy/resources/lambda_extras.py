@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from tenku.deploy.resources.base import Handler, Made, ResourceContext, require
-from tenku.deploy.resources.lambda_function import package_bytes
+from tenku.deploy.resources.packages import package_bytes
 
 
 def _split_function(reference: str) -> tuple[str, str | None]:
