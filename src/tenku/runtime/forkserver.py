@@ -79,6 +79,10 @@ class Forkserver:
         # The zygote's spare child and the cage being made for it: joining a fresh
         # memory cgroup costs milliseconds, so it happens before any request needs it.
         self._spare: tuple[int, asyncio.Future[Cage]] | None = None
+        # Cages of spares already handed out as environments, until the environment takes
+        # its cage: the zygote announces the next spare right behind the answer, and that
+        # must not drop (or race a fresh cage with) the cage still being made for this one.
+        self._handed: dict[int, asyncio.Future[Cage]] = {}
         self._room = 0
         self._seq = 0
         self._failed_starts = 0
@@ -146,6 +150,9 @@ class Forkserver:
 
     def take_cage(self, pid: int) -> asyncio.Future[Cage] | None:
         """The cage made ahead for the spare that became environment `pid`, if any."""
+        handed = self._handed.pop(pid, None)
+        if handed is not None:
+            return handed
         spare = self._spare
         if spare is None or spare[0] != pid:
             return None
@@ -260,6 +267,9 @@ class Forkserver:
         for child in children.values():
             child.orphaned()
         self._drop_spare()
+        handed, self._handed = self._handed, {}
+        for made in handed.values():
+            made.add_done_callback(_close_cage)
 
     def _on_readable(self) -> None:
         sock = self._sock
@@ -281,6 +291,9 @@ class Forkserver:
         elif "exit" in message:
             if self._spare is not None and self._spare[0] == int(message["exit"]):
                 self._drop_spare()  # a spare retired unused
+            handed = self._handed.pop(int(message["exit"]), None)
+            if handed is not None:  # an environment that ended before taking its cage
+                handed.add_done_callback(_close_cage)
             child = self._children.pop(int(message["exit"]), None)
             if child is not None:
                 child.exited(int(message["code"]))
@@ -298,6 +311,9 @@ class Forkserver:
                     answer.set_result(None)
                 return
             self._children[int(pid)] = ForkedProcess(int(pid))
+            if self._spare is not None and self._spare[0] == int(pid):
+                self._handed[int(pid)] = self._spare[1]
+                self._spare = None
             if answer is not None and not answer.done():
                 answer.set_result(int(pid))
             elif answer is None:  # a request given up on: nobody will use this one
