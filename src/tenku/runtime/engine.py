@@ -21,7 +21,7 @@ from pathlib import Path
 from tenku.core.functions import FunctionSpec, InvocationResult, Throttled
 from tenku.core.scope import Scope
 from tenku.runtime import launch, report
-from tenku.runtime.environment import Environment, Invocation, Outcome
+from tenku.runtime.environment import Environment, Invocation, Outcome, State
 from tenku.runtime.forkserver import Forkserver
 from tenku.runtime.launch import LaunchError
 
@@ -72,6 +72,9 @@ class LambdaEngine:
         self.on_log: LogSink | None = None
         self._idle: dict[FunctionSpec, list[Environment]] = {}
         self._all: set[Environment] = set()
+        # Busy environments of a function whose code or configuration changed: discarded
+        # when their invocation ends instead of going back to the warm pool.
+        self._retired: set[Environment] = set()
         self._busy_per_function: dict[str, int] = {}
         self._provisioned: dict[FunctionSpec, set[Environment]] = {}
         self._busy = 0
@@ -133,13 +136,17 @@ class LambdaEngine:
 
     async def retire(self, function_arn: str) -> None:
         function = function_of(function_arn)
-        doomed = [e for e in self._all if function_of(e.spec.arn) == function]
+        idle = {e for key, pool in self._idle.items() if function_of(key.arn) == function
+                for e in pool}  # fmt: skip
         for key in [k for k in self._idle if function_of(k.arn) == function]:
             del self._idle[key]
         for key in [k for k in self._provisioned if function_of(k.arn) == function]:
             del self._provisioned[key]
-        for env in doomed:
-            await self._discard(env)
+        for env in [e for e in self._all if function_of(e.spec.arn) == function]:
+            if env in idle or env.state is State.DEAD:
+                await self._discard(env)
+            else:  # an invocation in flight finishes on the code it started with, as on AWS
+                self._retired.add(env)
 
     async def close(self) -> None:
         if self._reaper is not None:
@@ -186,6 +193,7 @@ class LambdaEngine:
     async def _discard(self, env: Environment) -> None:
         env.kill()
         self._all.discard(env)
+        self._retired.discard(env)
         for owned in self._provisioned.values():
             owned.discard(env)
         await env.wait_closed()
@@ -262,7 +270,11 @@ class LambdaEngine:
             if outcome.kind in ("exit", "oom", "too_large") or not env.alive:
                 await self._discard(env)
             else:
-                self._idle.setdefault(key, []).append(env)
+                if env in self._retired:
+                    self._retired.discard(env)
+                    await self._discard(env)
+                else:
+                    self._idle.setdefault(key, []).append(env)
         lines = list(init_lines)
         lines.append(start_line)
         lines.extend(inv.lines)

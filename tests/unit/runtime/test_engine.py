@@ -337,3 +337,26 @@ def test_a_runtime_version_not_installed_is_substituted_with_a_warning() -> None
     other = "python3.99" if running != "python3.99" else "python3.98"
     warning = launch.substitution(spec._replace(runtime=other))
     assert warning is not None and "runs on Python" in warning and other in warning
+
+
+def test_retire_lets_an_invocation_in_flight_finish_on_its_code(tmp_path: Path) -> None:
+    # A code update retires the function's environments: idle ones at once, a busy one once
+    # its invocation has answered (AWS finishes in-flight invocations on the old code).
+    code = (
+        "import time, os\n"
+        "def handler(e, c):\n    time.sleep(e['sleep'])\n    return os.getpid()\n"
+    )
+    spec = make_spec(write_code(tmp_path, {"app.py": code}))
+
+    async def body(engine: LambdaEngine) -> None:
+        first = doc((await engine.invoke(spec, b'{"sleep": 0}', request_id="warm")).payload)
+        slow = asyncio.create_task(engine.invoke(spec, b'{"sleep": 0.5}', request_id="slow"))
+        await asyncio.sleep(0.2)
+        await engine.retire(spec.arn)
+        result = await slow
+        assert result.function_error is None, result.payload
+        assert doc(result.payload) == first  # answered by the environment it started on
+        again = await engine.invoke(spec, b'{"sleep": 0}', request_id="after")
+        assert again.cold_start and doc(again.payload) != first
+
+    run(tmp_path, body)
